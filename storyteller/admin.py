@@ -1,0 +1,1 @@
+"""Admin pages of the Storyteller app (the primary editing UI for its models)."""
