@@ -2,22 +2,37 @@
 
 from django.contrib.auth import get_user_model
 from rest_framework import permissions, viewsets
+from rest_framework.response import Response
 
 from core.api.permissions import TenantRolePermission
 from core.api.serializers import MembershipSerializer, TenantSerializer, UserSerializer
+from core.api.values import values_plan
 from core.filtersets import MembershipFilterSet, TenantFilterSet, UserFilterSet
 from core.models import Membership, Tenant
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
-class BaseModelViewSet(viewsets.ModelViewSet):
+class ValuesListMixin:
+    """List pages read ``values()`` instead of model instances when the serializer allows it (see core.api.values)."""
+
+    def list(self, request, *args, **kwargs):
+        plan = values_plan(self.get_serializer_class())
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset()).values(*plan.paths)
+        page = self.paginate_queryset(queryset)
+        rows = [plan.shape(row) for row in (page if page is not None else queryset)]
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
+
+
+class BaseModelViewSet(ValuesListMixin, viewsets.ModelViewSet):
     """CRUD on a model with a UUID key; a malformed id in the URL is a 404, never a 500."""
 
     lookup_value_regex = UUID_PATTERN
 
 
-class BaseReadOnlyModelViewSet(viewsets.ReadOnlyModelViewSet):
+class BaseReadOnlyModelViewSet(ValuesListMixin, viewsets.ReadOnlyModelViewSet):
     """Read-only variant, for models the admin or a service alone writes."""
 
     lookup_value_regex = UUID_PATTERN

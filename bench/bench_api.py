@@ -1,0 +1,66 @@
+"""``api.list100.*``: a 100-row list page with nested relations against the raw SQL that returns the same JSON."""
+
+import json
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+URL = "/api/core/memberships/"
+
+RAW_SQL = """
+select coalesce(json_agg(row_to_json(page)), '[]'::json)::text from (
+    select m.id, m.role,
+           json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name, 'handle', u.handle)
+               as "user",
+           json_build_object('id', t.id, 'name', t.name, 'slug', t.slug) as tenant,
+           m.created_at, m.updated_at
+    from core_membership m
+    join core_user u on u.id = m.user_id
+    join core_tenant t on t.id = m.tenant_id
+    where t.deleted_at is null
+    order by t.name, u.username
+    limit %s
+) page
+"""
+
+
+def ensure_rows(count: int):
+    from tests.core.factories import MembershipFactory, TenantFactory, UserFactory
+
+    reader = UserFactory(username="bench-reader", superuser=True)
+    tenant = TenantFactory(slug="bench", name="Bench")
+    have = tenant.memberships.count()
+    for index in range(have, count):
+        MembershipFactory(tenant=tenant, user=UserFactory(username=f"bench-{index:04d}", password=None))
+    return reader
+
+
+def run(report, timed):
+    reader = ensure_rows(100)
+    _, key = AuthToken.objects.create(user=reader)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    def api_page(size):
+        response = client.get(URL, {"page_size": size})
+        assert response.status_code == 200, response.content
+        assert len(response.json()["results"]) == size
+        return response
+
+    def raw_page():
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_SQL, [100])
+            return json.loads(cursor.fetchone()[0])
+
+    assert len(raw_page()) == 100
+    api_median = timed(lambda: api_page(100))
+    raw_median = timed(raw_page)
+    report("api.list100.api_ms", api_median * 1000, "ms")
+    report("api.list100.raw_sql_ms", raw_median * 1000, "ms")
+    report("api.list100.ratio_to_raw_sql", api_median / raw_median, "x")
+    for size in (10, 100):
+        with CaptureQueriesContext(connection) as queries:
+            api_page(size)
+        report(f"api.list{size}.queries", len(queries), "queries")
