@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
-from pgvector.django import HnswIndex, VectorField
+from pgvector.django import CosineDistance, HnswIndex, VectorField
 
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.validators import validate_isrc, validate_musical_key, validate_spotify_id, validate_tag
@@ -257,6 +257,14 @@ class TrackFeatures(BaseModel):
 
 
 class SampleQuerySet(SoftDeleteQuerySet):
+    def nearest(self, vector, *, field: str) -> SampleQuerySet:
+        """Ordered by cosine distance to ``vector`` (annotated as ``distance``); slice it to use the HNSW index."""
+        return (
+            self.filter(**{f"{field}__isnull": False})
+            .annotate(distance=CosineDistance(field, vector))
+            .order_by("distance")
+        )
+
     def missing_embeddings(self) -> SampleQuerySet:
         """Samples whose vectors are absent or were computed from other audio or text than they have now."""
         return self.filter(

@@ -30,3 +30,15 @@ def tone_wav(frequency: float, seconds: float = 1.0, sample_rate: int = 22050) -
 
 def noise_wav(seconds: float = 1.0, sample_rate: int = 22050, seed: int = 0) -> bytes:
     return encode_wav(noise(seconds, sample_rate, seed), sample_rate)
+
+
+def chord(frequencies: list[float], seconds: float = 1.0, sample_rate: int = 22050) -> np.ndarray:
+    return (sum(tone(f, seconds, sample_rate) for f in frequencies) / len(frequencies)).astype(np.float32)
+
+
+def hit(frequency: float, seconds: float = 0.5, sample_rate: int = 22050, noisiness: float = 0.5, seed: int = 0):
+    """A decaying drum-like hit: a pitched thump plus a burst of noise."""
+    t = np.arange(int(seconds * sample_rate)) / sample_rate
+    body = np.sin(2 * np.pi * frequency * t * (1 + 0.5 * np.exp(-t * 30)))
+    burst = np.random.default_rng(seed).uniform(-1, 1, t.shape[0])
+    return (0.5 * ((1 - noisiness) * body + noisiness * burst) * np.exp(-t * 12)).astype(np.float32)

@@ -1,0 +1,123 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from catalog.choices import FeatureSource, PresetKind, SampleCategory
+from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
+
+
+class GenreFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Genre
+        fields = {"slug": ["exact", "in"], "name": ["exact", "icontains"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+
+
+class ArtistFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Artist
+        fields = {"mbid": ["exact"], "spotify_id": ["exact"], "name": ["exact", "icontains"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(sort_name__icontains=value))
+
+
+class AlbumFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search title or artist")
+    artist_id = django_filters.ModelMultipleChoiceFilter(field_name="artist", queryset=Artist.objects.all())
+    genre = django_filters.ModelMultipleChoiceFilter(
+        field_name="genres", to_field_name="slug", queryset=Genre.objects.all(), label="Genre slugs"
+    )
+    year_min = django_filters.NumberFilter(field_name="release_year", lookup_expr="gte")
+    year_max = django_filters.NumberFilter(field_name="release_year", lookup_expr="lte")
+    has_features = django_filters.BooleanFilter(method="filter_has_features", label="Has tracks with features")
+
+    class Meta:
+        model = Album
+        fields = {"mbid": ["exact"], "spotify_id": ["exact"], "release_year": ["exact"], "title": ["icontains"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(artist__name__icontains=value))
+
+    def filter_has_features(self, queryset, name, value):
+        with_features = Exists(TrackFeatures.objects.filter(track__album=OuterRef("pk")))
+        return queryset.filter(with_features if value else ~with_features)
+
+
+class TrackFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search title or artist")
+    album_id = django_filters.ModelMultipleChoiceFilter(field_name="album", queryset=Album.objects.all())
+    artist_id = django_filters.ModelMultipleChoiceFilter(field_name="artists", queryset=Artist.objects.all())
+    genre = django_filters.ModelMultipleChoiceFilter(
+        field_name="album__genres", to_field_name="slug", queryset=Genre.objects.all(), label="Genre slugs"
+    )
+    year_min = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="gte")
+    year_max = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="lte")
+    has_features = django_filters.BooleanFilter(field_name="features", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Track
+        fields = {"mbid": ["exact"], "spotify_id": ["exact"], "isrc": ["exact"], "title": ["icontains"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(artist_credit__icontains=value) | Q(album__title__icontains=value)
+        )
+
+
+class TrackFeaturesFilterSet(django_filters.FilterSet):
+    track_id = django_filters.ModelMultipleChoiceFilter(field_name="track", queryset=Track.objects.all())
+    source = django_filters.MultipleChoiceFilter(choices=FeatureSource.choices)
+
+    class Meta:
+        model = TrackFeatures
+        fields = {
+            "energy": ["gte", "lte"],
+            "valence": ["gte", "lte"],
+            "danceability": ["gte", "lte"],
+            "tempo": ["gte", "lte"],
+        }
+
+
+class SampleFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search name or tags")
+    category = django_filters.MultipleChoiceFilter(choices=SampleCategory.choices)
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    bpm_min = django_filters.NumberFilter(field_name="bpm", lookup_expr="gte")
+    bpm_max = django_filters.NumberFilter(field_name="bpm", lookup_expr="lte")
+    has_embeddings = django_filters.BooleanFilter(method="filter_has_embeddings")
+
+    class Meta:
+        model = Sample
+        fields = {"key": ["exact"], "name": ["icontains"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(tags__contains=[value.lower()]))
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__contains=[value.lower()])
+
+    def filter_has_embeddings(self, queryset, name, value):
+        missing = queryset.missing_embeddings()
+        return queryset.exclude(pk__in=missing.values("pk")) if value else missing
+
+
+class PresetFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search name or plugin")
+    kind = django_filters.ChoiceFilter(choices=PresetKind.choices)
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+
+    class Meta:
+        model = Preset
+        fields = {"target_plugin": ["exact", "icontains"], "name": ["icontains"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(target_plugin__icontains=value))
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__contains=[value.lower()])
