@@ -1,1 +1,288 @@
-"""Admin pages of the Album club app (the primary editing UI for its models)."""
+"""Admin pages of the Album club app (the primary editing UI for weeks and nominations).
+
+Every write with a club rule goes through ``club.services``: forms call the services' validators so
+errors appear next to the field, and ``save_model`` calls the service itself.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from club import services
+from club.choices import WeekPhase
+from club.models import (
+    Compatibility,
+    Follow,
+    LinkedAccount,
+    ListenEvent,
+    Nomination,
+    Rating,
+    TasteProfile,
+    UserRecommendation,
+    Vote,
+    Week,
+)
+from core.admin import BaseAdmin
+
+
+class NominationForm(forms.ModelForm):
+    """New or changed nominations must fall within the week's nominations phase."""
+
+    class Meta:
+        model = Nomination
+        fields = ["week", "user", "album", "pitch", "pitch_track_url", "genre", "decade", "country"]
+
+    def clean(self):
+        cleaned = super().clean()
+        week = cleaned.get("week") or getattr(self.instance, "week", None)
+        if week is not None and self.has_changed():
+            try:
+                services.week_require_phase(week=week, phases={WeekPhase.NOMINATIONS}, action="nominate")
+            except ValidationError as error:
+                raise ValidationError(error.message_dict.get("week", error.messages)) from error
+        return cleaned
+
+
+class NominationInline(admin.TabularInline):
+    model = Nomination
+    form = NominationForm
+    extra = 0
+    fields = ["user", "album", "genre", "decade", "country", "pitch"]
+    autocomplete_fields = ["user", "album"]
+
+
+@admin.register(Week)
+class WeekAdmin(BaseAdmin):
+    list_display = ["label", "week_number", "phase_display", "poll_close_at", "discussion_at", "winner_album"]
+    list_filter = ["discussion_at", "is_self_vote_allowed"]
+    search_fields = ["label", "week_number"]
+    ordering = ["-week_number"]
+    date_hierarchy = "discussion_at"
+    list_select_related = ["winner_album"]
+    autocomplete_fields = ["winner_album"]
+    readonly_fields = [*BaseAdmin.readonly_fields, "phase_display", "tally_table", "rating_summary"]
+    fieldsets = [
+        (None, {"fields": ["id", "label", "week_number", "phase_display", "is_self_vote_allowed"]}),
+        (_("Dates"), {"fields": ["nominations_close_at", "poll_close_at", "discussion_at"]}),
+        (_("Results"), {"fields": ["winner_album", "tally_table", "rating_summary"]}),
+        (
+            _("Discord threads"),
+            {
+                "fields": ["nominations_thread_id", "poll_thread_id", "winner_thread_id", "ratings_thread_id"],
+                "classes": ["collapse"],
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [NominationInline]
+    actions = ["close_poll"]
+
+    @admin.display(description=_("phase"))
+    def phase_display(self, obj) -> str:
+        return obj.phase.label if obj.pk else "-"
+
+    @admin.display(description=_("tally"))
+    def tally_table(self, obj) -> str:
+        rows = services.week_tally(week=obj) if obj.pk else []
+        if not rows:
+            return "-"
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    r["position"],
+                    r["album_title"],
+                    r["nominated_by"],
+                    r["points"],
+                    r["first_place_votes"],
+                    r["second_place_votes"],
+                )
+                for r in rows
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>#</th><th>Album</th><th>Nominated by</th><th>Points</th>"
+            "<th>1st</th><th>2nd</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
+
+    @admin.display(description=_("rating summary"))
+    def rating_summary(self, obj) -> str:
+        if not obj.pk:
+            return "-"
+        summary = services.week_rating_summary(week=obj)
+        if not summary["count"]:
+            return _("No ratings yet.")
+        spread = ", ".join(f"{value}: {count}" for value, count in summary["distribution"].items() if count)
+        return format_html(
+            "{} ratings, mean {}, median {} ({})", summary["count"], summary["mean"], summary["median"], spread
+        )
+
+    @admin.action(description=_("Close the poll and set the winner"), permissions=["change"])
+    def close_poll(self, request, queryset):
+        for week in queryset:
+            try:
+                services.week_close_poll(week=week)
+            except ValidationError as error:
+                self.message_user(request, f"{week}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{week}: poll closed.", messages.SUCCESS)
+
+
+@admin.register(Nomination)
+class NominationAdmin(BaseAdmin):
+    form = NominationForm
+    list_display = ["album", "week", "user", "genre", "decade", "created_at"]
+    list_filter = ["week", "decade"]
+    search_fields = ["album__title", "user__username", "week__label", "pitch"]
+    ordering = ["-week__week_number", "created_at"]
+    list_select_related = ["album", "week", "user"]
+    autocomplete_fields = ["week", "user", "album"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name != "week"}
+            services.nomination_update(nomination=Nomination.objects.get(pk=obj.pk), data=data)
+        else:
+            fields = {
+                name: form.cleaned_data[name] for name in ["pitch", "pitch_track_url", "genre", "decade", "country"]
+            }
+            saved = services.nomination_create(week=obj.week, user=obj.user, album=obj.album, **fields)
+            obj.pk = saved.pk
+
+
+class VoteForm(forms.ModelForm):
+    """Votes are cast through ``vote_cast`` (poll open, not one's own nomination); existing votes are read-only."""
+
+    class Meta:
+        model = Vote
+        fields = ["nomination", "user", "rank"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("nomination") and cleaned.get("user"):
+            services.vote_validate_cast(user=cleaned["user"], nomination=cleaned["nomination"])
+        return cleaned
+
+
+@admin.register(Vote)
+class VoteAdmin(BaseAdmin):
+    form = VoteForm
+    list_display = ["week", "user", "rank", "nomination", "created_at"]
+    list_filter = ["rank", "week"]
+    search_fields = ["user__username", "nomination__album__title", "week__label"]
+    ordering = ["-week__week_number", "user__username", "rank"]
+    list_select_related = ["week", "user", "nomination__album", "nomination__week"]
+    autocomplete_fields = ["week", "user", "nomination"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        vote = services.vote_cast(user=obj.user, nomination=obj.nomination, rank=obj.rank)
+        obj.pk, obj.week_id = vote.pk, vote.week_id
+
+
+class RatingForm(forms.ModelForm):
+    class Meta:
+        model = Rating
+        fields = ["week", "user", "value", "favorite_track", "review"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("week") and self.has_changed():
+            services.rating_validate(week=cleaned["week"])
+        return cleaned
+
+
+@admin.register(Rating)
+class RatingAdmin(BaseAdmin):
+    form = RatingForm
+    list_display = ["week", "user", "album", "value", "created_at"]
+    list_filter = ["value", "week"]
+    search_fields = ["user__username", "album__title", "review"]
+    ordering = ["-week__week_number", "-created_at"]
+    list_select_related = ["week", "user", "album"]
+    autocomplete_fields = ["week", "user", "album", "favorite_track"]
+    readonly_fields = [*BaseAdmin.readonly_fields, "album"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in ["value", "favorite_track", "review"]}
+            services.rating_update(rating=Rating.objects.get(pk=obj.pk), data=data)
+        else:
+            saved = services.rating_submit(
+                week=obj.week, user=obj.user, value=obj.value, favorite_track=obj.favorite_track, review=obj.review
+            )
+            obj.pk = saved.pk
+
+
+@admin.register(LinkedAccount)
+class LinkedAccountAdmin(BaseAdmin):
+    """Tokens never appear here: they are excluded from the form and shown only as "has token"."""
+
+    list_display = ["provider_user_id", "provider", "user", "has_token", "token_expires_at"]
+    list_filter = ["provider"]
+    search_fields = ["provider_user_id", "display_name", "user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    exclude = ["access_token", "refresh_token"]
+
+    @admin.display(description=_("has token"), boolean=True)
+    def has_token(self, obj) -> bool:
+        return obj.access_token is not None
+
+
+@admin.register(ListenEvent)
+class ListenEventAdmin(BaseAdmin):
+    list_display = ["played_at", "user", "track", "source"]
+    list_filter = ["source"]
+    search_fields = ["user__username", "track__title"]
+    ordering = ["-played_at"]
+    date_hierarchy = "played_at"
+    list_select_related = ["user", "track"]
+    raw_id_fields = ["user", "track"]
+
+
+@admin.register(TasteProfile)
+class TasteProfileAdmin(BaseAdmin):
+    list_display = ["user", "scope", "listen_count", "last_computed_at"]
+    list_filter = ["scope"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Follow)
+class FollowAdmin(BaseAdmin):
+    list_display = ["follower", "followee", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["follower__username", "followee__username"]
+    list_select_related = ["follower", "followee"]
+    autocomplete_fields = ["follower", "followee"]
+
+
+@admin.register(Compatibility)
+class CompatibilityAdmin(BaseAdmin):
+    list_display = ["user_a", "user_b", "score", "computed_at"]
+    list_filter = ["computed_at"]
+    search_fields = ["user_a__username", "user_b__username"]
+    list_select_related = ["user_a", "user_b"]
+    autocomplete_fields = ["user_a", "user_b"]
+
+
+@admin.register(UserRecommendation)
+class UserRecommendationAdmin(BaseAdmin):
+    list_display = ["user", "album", "score", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__username", "album__title", "reason"]
+    list_select_related = ["user", "album"]
+    autocomplete_fields = ["user", "album"]

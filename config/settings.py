@@ -208,3 +208,11 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 API_MAX_PAGE_SIZE = 500
+
+# club ------------------------------------------------------------------------------------------
+# Provider tokens (club.LinkedAccount) are Fernet-encrypted by django-fernet-encrypted-fields with keys
+# derived from SECRET_KEY and each salt in CLUB_TOKEN_KEYS (comma-separated, newest first). To rotate:
+# prepend a new salt, deploy, run `manage.py rotate_token_keys`, then drop the old salt.
+# Without CLUB_TOKEN_KEYS in production, reading or writing a token raises ImproperlyConfigured.
+SALT_KEY = env_list("CLUB_TOKEN_KEYS", "club-development-token-key-only-for-debug-mode" if DEBUG else "")
+# end club --------------------------------------------------------------------------------------

@@ -1,0 +1,225 @@
+"""Serializers of the club API. Members act for themselves: ``user`` fields are the requesting user."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from catalog.models import Album, Track
+from club.models import (
+    Compatibility,
+    Follow,
+    LinkedAccount,
+    ListenEvent,
+    Nomination,
+    Rating,
+    TasteProfile,
+    UserRecommendation,
+    Vote,
+    Week,
+)
+from core.api.serializers import UserBriefSerializer, ValidatedModelSerializer
+from core.models import User
+
+
+class AlbumBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Album
+        fields = ["id", "title", "release_year"]
+        read_only_fields = fields
+
+
+class TrackBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Track
+        fields = ["id", "title", "artist_credit", "album"]
+        read_only_fields = fields
+
+
+class WeekBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Week
+        fields = ["id", "label", "week_number"]
+        read_only_fields = fields
+
+
+class RequestUserMixin:
+    """Validation sees the requesting user in ``user_field`` (so one-per-user rules answer 400)."""
+
+    user_field = "user"
+
+    def prepare_instance(self, instance) -> None:
+        if getattr(instance, f"{self.user_field}_id") is None:
+            setattr(instance, self.user_field, self.context["request"].user)
+
+
+class LinkedAccountSerializer(RequestUserMixin, ValidatedModelSerializer):
+    """Tokens are write-only: responses only say whether one is stored."""
+
+    user = UserBriefSerializer(read_only=True)
+    access_token = serializers.CharField(write_only=True, required=False, allow_blank=True, allow_null=True)
+    refresh_token = serializers.CharField(write_only=True, required=False, allow_blank=True, allow_null=True)
+    has_access_token = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LinkedAccount
+        fields = [
+            "id",
+            "provider",
+            "provider_user_id",
+            "display_name",
+            "access_token",
+            "refresh_token",
+            "token_expires_at",
+            "has_access_token",
+            "user",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_has_access_token(self, obj) -> bool:
+        return obj.access_token is not None
+
+
+class WeekSerializer(ValidatedModelSerializer):
+    phase = serializers.SerializerMethodField()
+    winner_album = AlbumBriefSerializer(read_only=True)
+    winner_album_id = serializers.PrimaryKeyRelatedField(
+        source="winner_album",
+        queryset=Album.objects.all(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = Week
+        fields = [
+            "id",
+            "label",
+            "week_number",
+            "phase",
+            "nominations_close_at",
+            "poll_close_at",
+            "discussion_at",
+            "is_self_vote_allowed",
+            "nominations_thread_id",
+            "poll_thread_id",
+            "winner_thread_id",
+            "ratings_thread_id",
+            "winner_album",
+            "winner_album_id",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_phase(self, obj) -> str:
+        return obj.phase.value
+
+
+class NominationSerializer(RequestUserMixin, ValidatedModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+    album = AlbumBriefSerializer(read_only=True)
+    album_id = serializers.PrimaryKeyRelatedField(source="album", queryset=Album.objects.all(), write_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "week",
+            "pitch",
+            "pitch_track_url",
+            "genre",
+            "decade",
+            "country",
+            "user",
+            "album",
+            "album_id",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class VoteSerializer(ValidatedModelSerializer):
+    """Write ``nomination`` and ``rank``; the week and the voter follow."""
+
+    user = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Vote
+        fields = ["id", "rank", "week", "nomination", "user", "created_at", "updated_at"]
+        read_only_fields = ["week"]
+
+
+class RatingSerializer(RequestUserMixin, ValidatedModelSerializer):
+    """Write ``week``, ``value``, ``favorite_track`` and ``review``; the album is the week's winner."""
+
+    user = UserBriefSerializer(read_only=True)
+    album = AlbumBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = ["id", "value", "review", "week", "favorite_track", "user", "album", "created_at", "updated_at"]
+
+
+class ListenEventSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+    track = TrackBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ListenEvent
+        fields = ["id", "played_at", "source", "metadata", "user", "track", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class TasteProfileSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = TasteProfile
+        fields = [
+            "id",
+            "scope",
+            "listen_count",
+            "genre_histogram",
+            "feature_means",
+            "time_of_day_histogram",
+            "top_artists",
+            "last_computed_at",
+            "user",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FollowSerializer(RequestUserMixin, ValidatedModelSerializer):
+    user_field = "follower"
+    follower = UserBriefSerializer(read_only=True)
+    followee = UserBriefSerializer(read_only=True)
+    followee_id = serializers.PrimaryKeyRelatedField(
+        source="followee", queryset=User.objects.filter(is_active=True), write_only=True
+    )
+
+    class Meta:
+        model = Follow
+        fields = ["id", "follower", "followee", "followee_id", "created_at", "updated_at"]
+
+
+class CompatibilitySerializer(serializers.ModelSerializer):
+    user_a = UserBriefSerializer(read_only=True)
+    user_b = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Compatibility
+        fields = ["id", "score", "details", "computed_at", "user_a", "user_b", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class UserRecommendationSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+    album = AlbumBriefSerializer(read_only=True)
+
+    class Meta:
+        model = UserRecommendation
+        fields = ["id", "score", "reason", "user", "album", "created_at", "updated_at"]
+        read_only_fields = fields

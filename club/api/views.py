@@ -1,0 +1,262 @@
+"""Viewsets of the club API. Writes go through ``club.services``; these views stay thin."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from club import services, taste
+from club.api import serializers
+from club.api.permissions import CanChangeWeeks, MemberOwnsRow
+from club.filtersets import (
+    CompatibilityFilterSet,
+    FollowFilterSet,
+    LinkedAccountFilterSet,
+    ListenEventFilterSet,
+    NominationFilterSet,
+    RatingFilterSet,
+    TasteProfileFilterSet,
+    UserRecommendationFilterSet,
+    VoteFilterSet,
+    WeekFilterSet,
+)
+from club.models import (
+    Compatibility,
+    Follow,
+    LinkedAccount,
+    ListenEvent,
+    Nomination,
+    Rating,
+    TasteProfile,
+    UserRecommendation,
+    Vote,
+    Week,
+)
+from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet, ValuesListMixin
+
+
+class LinkedAccountViewSet(BaseModelViewSet):
+    """A member's own linked accounts (staff with the view permission see all). Tokens are write-only."""
+
+    queryset = LinkedAccount.objects.select_related("user").order_by("provider", "provider_user_id")
+    serializer_class = serializers.LinkedAccountSerializer
+    filterset_class = LinkedAccountFilterSet
+    permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
+    search_fields = ["provider_user_id", "display_name"]
+    ordering_fields = ["provider", "created_at"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.user.has_perm("club.view_linkedaccount"):
+            return queryset
+        return queryset.filter(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.linked_account_save(
+            account=LinkedAccount(user=self.request.user, **serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        account = serializer.instance
+        for key, value in serializer.validated_data.items():
+            setattr(account, key, value)
+        serializer.instance = services.linked_account_save(account=account)
+
+
+class WeekViewSet(BaseModelViewSet):
+    """Club weeks; staff edit them (usually in the admin). ``tally`` and ``rating-summary`` read the results."""
+
+    queryset = Week.objects.select_related("winner_album").order_by("-week_number")
+    serializer_class = serializers.WeekSerializer
+    filterset_class = WeekFilterSet
+    search_fields = ["label"]
+    ordering_fields = ["week_number", "discussion_at", "created_at"]
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def tally(self, request, pk=None):
+        """Each nomination's points (2 per 1st, 1 per 2nd choice), best first, ties broken as documented."""
+        week = self.get_object()
+        return Response(
+            {"week": str(week.pk), "winner_album_id": week.winner_album_id, "results": services.week_tally(week=week)}
+        )
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="rating-summary")
+    def rating_summary(self, request, pk=None):
+        """Mean, median, distribution and count of the week's ratings."""
+        return Response(services.week_rating_summary(week=self.get_object()))
+
+    @extend_schema(request=None, responses={200: serializers.WeekSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="close-poll",
+        permission_classes=[permissions.IsAuthenticated, CanChangeWeeks],
+    )
+    def close_poll(self, request, pk=None):
+        """Close the poll after its deadline: the tally's leader becomes the winner album."""
+        week = services.week_close_poll(week=self.get_object())
+        return Response(self.get_serializer(week).data)
+
+
+class NominationViewSet(BaseModelViewSet):
+    """Members nominate one album per week while nominations are open, and change or withdraw their own."""
+
+    queryset = Nomination.objects.select_related("user", "album").order_by("week", "created_at")
+    serializer_class = serializers.NominationSerializer
+    filterset_class = NominationFilterSet
+    permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
+    search_fields = ["album__title", "pitch"]
+    ordering_fields = ["created_at"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.nomination_create(
+            week=data.pop("week"), user=self.request.user, album=data.pop("album"), **data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.nomination_update(
+            nomination=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        services.nomination_delete(nomination=instance)
+
+
+class VoteViewSet(BaseModelViewSet):
+    """Ranked votes: a member's 1st and 2nd choice of a week. Casting a rank again replaces that vote."""
+
+    queryset = Vote.objects.select_related("user").order_by("week", "user", "rank")
+    serializer_class = serializers.VoteSerializer
+    filterset_class = VoteFilterSet
+    permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
+    ordering_fields = ["created_at", "rank"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.vote_cast(
+            user=self.request.user, nomination=data["nomination"], rank=data["rank"]
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.vote_update(vote=serializer.instance, data=dict(serializer.validated_data))
+
+    def perform_destroy(self, instance):
+        services.vote_retract(vote=instance)
+
+
+class RatingViewSet(BaseModelViewSet):
+    """Members rate the week's winner once, from the discussion on."""
+
+    queryset = Rating.objects.select_related("user", "album").order_by("week", "-created_at")
+    serializer_class = serializers.RatingSerializer
+    filterset_class = RatingFilterSet
+    permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
+    search_fields = ["review"]
+    ordering_fields = ["created_at", "value"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.rating_submit(week=data.pop("week"), user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("week", None)
+        serializer.instance = services.rating_update(rating=serializer.instance, data=data)
+
+
+class ListenEventViewSet(BaseReadOnlyModelViewSet):
+    """Listening history. Listens come in through the importers and the ListenBrainz-compatible API (/1/)."""
+
+    queryset = ListenEvent.objects.select_related("user", "track").order_by("-played_at")
+    serializer_class = serializers.ListenEventSerializer
+    filterset_class = ListenEventFilterSet
+    ordering_fields = ["played_at"]
+
+
+class TasteProfileViewSet(BaseReadOnlyModelViewSet):
+    queryset = TasteProfile.objects.select_related("user").order_by("user__username", "scope")
+    serializer_class = serializers.TasteProfileSerializer
+    filterset_class = TasteProfileFilterSet
+    ordering_fields = ["last_computed_at", "listen_count"]
+
+
+class FollowViewSet(
+    ValuesListMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members follow other members (once; never themselves) and unfollow."""
+
+    queryset = Follow.objects.select_related("follower", "followee").order_by("-created_at")
+    serializer_class = serializers.FollowSerializer
+    filterset_class = FollowFilterSet
+    permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
+    owner_field = "follower"
+    lookup_value_regex = UUID_PATTERN
+    ordering_fields = ["created_at"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.follow_create(
+            follower=self.request.user, followee=serializer.validated_data["followee"]
+        )
+
+
+class CompatibilityViewSet(BaseReadOnlyModelViewSet):
+    queryset = Compatibility.objects.select_related("user_a", "user_b").order_by("-score")
+    serializer_class = serializers.CompatibilitySerializer
+    filterset_class = CompatibilityFilterSet
+    ordering_fields = ["score", "computed_at"]
+
+
+class UserRecommendationViewSet(BaseReadOnlyModelViewSet):
+    queryset = UserRecommendation.objects.select_related("user", "album").order_by("user", "-score")
+    serializer_class = serializers.UserRecommendationSerializer
+    filterset_class = UserRecommendationFilterSet
+    ordering_fields = ["score"]
+
+
+class ClubUserViewSet(viewsets.GenericViewSet):
+    """A member's taste, their compatibility with another member, and their recommendations."""
+
+    queryset = get_user_model().objects.filter(is_active=True)
+    lookup_value_regex = UUID_PATTERN
+    serializer_class = serializers.TasteProfileSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(responses={200: serializers.TasteProfileSerializer})
+    @action(detail=True, methods=["get"])
+    def taste(self, request, pk=None):
+        """The member's all-time taste profile (computed on first request)."""
+        profile = taste.taste_profile_for(user=self.get_object())
+        return Response(serializers.TasteProfileSerializer(profile).data)
+
+    @extend_schema(responses={200: serializers.CompatibilitySerializer})
+    @action(detail=True, methods=["get"], url_path=f"compatibility/(?P<other_id>{UUID_PATTERN})")
+    def compatibility(self, request, pk=None, other_id=None):
+        """Compatibility 0-100 of the two members, with the shared artists and albums behind it."""
+        user = self.get_object()
+        other = get_object_or_404(self.get_queryset(), pk=other_id)
+        if other.pk == user.pk:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"other_id": ["A member is not compared with themselves."]})
+        return Response(serializers.CompatibilitySerializer(taste.compatibility_between(user=user, other=other)).data)
+
+    @extend_schema(responses={200: serializers.UserRecommendationSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def recommendations(self, request, pk=None):
+        """Albums the member's most compatible members rated or played highly, best first, with reasons."""
+        user = self.get_object()
+        rows = UserRecommendation.objects.filter(user=user).select_related("user", "album").order_by("-score")
+        return Response(serializers.UserRecommendationSerializer(rows, many=True).data)

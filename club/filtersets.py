@@ -1,0 +1,142 @@
+"""Filters of the club API: by week, user, album, provider and date range."""
+
+import django_filters
+from django.db.models import Q
+
+from club.choices import LinkedAccountProvider, ListenEventSource, VoteRank
+from club.models import (
+    Compatibility,
+    Follow,
+    LinkedAccount,
+    ListenEvent,
+    Nomination,
+    Rating,
+    TasteProfile,
+    UserRecommendation,
+    Vote,
+    Week,
+)
+
+
+class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
+    """Several ids, comma-separated: ``?user_id=<uuid>,<uuid>``."""
+
+
+class CreatedRangeMixin(django_filters.FilterSet):
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+
+class LinkedAccountFilterSet(CreatedRangeMixin):
+    user_id = UUIDInFilter(field_name="user_id")
+    provider = django_filters.MultipleChoiceFilter(choices=LinkedAccountProvider.choices)
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = LinkedAccount
+        fields = {"provider_user_id": ["exact"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(provider_user_id__icontains=value) | Q(display_name__icontains=value))
+
+
+class WeekFilterSet(CreatedRangeMixin):
+    winner_album_id = UUIDInFilter(field_name="winner_album_id")
+    discussion_after = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="gte")
+    discussion_before = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="lt")
+    has_winner = django_filters.BooleanFilter(field_name="winner_album", lookup_expr="isnull", exclude=True)
+    q = django_filters.CharFilter(field_name="label", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = Week
+        fields = {"week_number": ["exact", "gte", "lte"]}
+
+
+class NominationFilterSet(CreatedRangeMixin):
+    week_id = UUIDInFilter(field_name="week_id")
+    week_number = django_filters.NumberFilter(field_name="week__week_number")
+    user_id = UUIDInFilter(field_name="user_id")
+    album_id = UUIDInFilter(field_name="album_id")
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Nomination
+        fields = {"genre": ["exact", "icontains"], "decade": ["exact"], "country": ["exact"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(album__title__icontains=value) | Q(pitch__icontains=value))
+
+
+class VoteFilterSet(CreatedRangeMixin):
+    week_id = UUIDInFilter(field_name="week_id")
+    user_id = UUIDInFilter(field_name="user_id")
+    nomination_id = UUIDInFilter(field_name="nomination_id")
+    album_id = UUIDInFilter(field_name="nomination__album_id")
+    rank = django_filters.MultipleChoiceFilter(choices=VoteRank.choices)
+
+    class Meta:
+        model = Vote
+        fields = ["week_id", "user_id", "nomination_id", "album_id", "rank"]
+
+
+class RatingFilterSet(CreatedRangeMixin):
+    week_id = UUIDInFilter(field_name="week_id")
+    user_id = UUIDInFilter(field_name="user_id")
+    album_id = UUIDInFilter(field_name="album_id")
+    q = django_filters.CharFilter(field_name="review", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = Rating
+        fields = {"value": ["exact", "gte", "lte"]}
+
+
+class ListenEventFilterSet(CreatedRangeMixin):
+    user_id = UUIDInFilter(field_name="user_id")
+    track_id = UUIDInFilter(field_name="track_id")
+    album_id = UUIDInFilter(field_name="track__album_id")
+    source = django_filters.MultipleChoiceFilter(choices=ListenEventSource.choices)
+    played_after = django_filters.IsoDateTimeFilter(field_name="played_at", lookup_expr="gte")
+    played_before = django_filters.IsoDateTimeFilter(field_name="played_at", lookup_expr="lt")
+
+    class Meta:
+        model = ListenEvent
+        fields = ["user_id", "track_id", "album_id", "source", "played_after", "played_before"]
+
+
+class TasteProfileFilterSet(CreatedRangeMixin):
+    user_id = UUIDInFilter(field_name="user_id")
+
+    class Meta:
+        model = TasteProfile
+        fields = {"scope": ["exact"]}
+
+
+class FollowFilterSet(CreatedRangeMixin):
+    follower_id = UUIDInFilter(field_name="follower_id")
+    followee_id = UUIDInFilter(field_name="followee_id")
+
+    class Meta:
+        model = Follow
+        fields = ["follower_id", "followee_id"]
+
+
+class CompatibilityFilterSet(CreatedRangeMixin):
+    user_id = UUIDInFilter(method="involving", label="Either user")
+    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+
+    class Meta:
+        model = Compatibility
+        fields = ["user_id", "min_score"]
+
+    def involving(self, queryset, name, value):
+        return queryset.filter(Q(user_a_id__in=value) | Q(user_b_id__in=value))
+
+
+class UserRecommendationFilterSet(CreatedRangeMixin):
+    user_id = UUIDInFilter(field_name="user_id")
+    album_id = UUIDInFilter(field_name="album_id")
+    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+
+    class Meta:
+        model = UserRecommendation
+        fields = ["user_id", "album_id", "min_score"]
