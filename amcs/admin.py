@@ -1,1 +1,292 @@
-"""Admin pages of the AMCS app (the primary editing UI for its models)."""
+"""Admin pages of the AMCS app (the primary editing UI for its models).
+
+Rules live in the models and ``amcs.services``: a style that breaks its blueprint's rules shows
+the errors next to the fields; a song is edited with its lyrics and producer notes inline, shows
+its SDS read-only and has a button that validates it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from amcs import services
+from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
+from core.admin import SoftDeleteAdmin, TenantOwnedAdmin
+
+
+class AmcsAdmin(TenantOwnedAdmin, SoftDeleteAdmin):
+    """Tenant-scoped, soft-deleting admin; choices of related AMCS rows are limited to the user's tenants."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name != "tenant" and hasattr(db_field.related_model.objects, "visible_to"):
+            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if hasattr(db_field.related_model.objects, "visible_to"):
+            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Blueprint)
+class BlueprintAdmin(AmcsAdmin):
+    list_display = ["genre", "version", "tempo_bpm_min", "tempo_bpm_max", "tenant", "created_at"]
+    list_filter = ["tenant", "genre"]
+    search_fields = ["genre", "version"]
+    ordering = ["genre", "-version"]
+    list_select_related = ["tenant"]
+    autocomplete_fields = ["tenant"]
+    fieldsets = [
+        (None, {"fields": ["tenant", "genre", "version"]}),
+        (
+            _("Rules"),
+            {
+                "fields": [
+                    "tempo_bpm_min",
+                    "tempo_bpm_max",
+                    "required_sections",
+                    "section_lines",
+                    "banned_terms",
+                    "lexicon_positive",
+                    "lexicon_negative",
+                    "conflicting_tags",
+                ]
+            },
+        ),
+        (_("Evaluation rubric"), {"fields": ["rubric_weights", "min_total", "max_profanity"]}),
+        (_("Record"), {"fields": ["id", "created_at", "updated_at", "deleted_at"]}),
+    ]
+
+
+@admin.register(Persona)
+class PersonaAdmin(AmcsAdmin):
+    list_display = ["name", "kind", "is_public_release", "tenant", "created_at"]
+    list_filter = ["tenant", "kind", "is_public_release"]
+    search_fields = ["name", "bio"]
+    ordering = ["name"]
+    list_select_related = ["tenant"]
+    autocomplete_fields = ["tenant"]
+
+
+@admin.register(Source)
+class SourceAdmin(AmcsAdmin):
+    list_display = ["name", "kind", "weight", "is_active", "tenant", "created_at"]
+    list_filter = ["tenant", "kind", "is_active"]
+    search_fields = ["name", "mcp_server_id"]
+    ordering = ["name"]
+    list_select_related = ["tenant"]
+    autocomplete_fields = ["tenant"]
+
+
+@admin.register(Style)
+class StyleAdmin(AmcsAdmin):
+    list_display = ["name", "genre", "bpm_min", "bpm_max", "key", "energy_level", "blueprint", "tenant"]
+    list_filter = ["tenant", "energy", "genre"]
+    search_fields = ["name", "genre"]
+    ordering = ["name"]
+    list_select_related = ["tenant", "blueprint"]
+    autocomplete_fields = ["tenant", "blueprint"]
+    fieldsets = [
+        (None, {"fields": ["tenant", "name", "blueprint"]}),
+        (_("Genre"), {"fields": ["genre", "sub_genres", "fusions"]}),
+        (_("Tempo and key"), {"fields": ["bpm_min", "bpm_max", "time_signature", "key", "modulations"]}),
+        (
+            _("Sound"),
+            {"fields": ["mood", "energy_level", "energy", "instrumentation", "vocal_profile"]},
+        ),
+        (_("Tags"), {"fields": ["tags_positive", "tags_negative"]}),
+        (_("Record"), {"fields": ["id", "created_at", "updated_at", "deleted_at"]}),
+    ]
+
+
+class SongPartInline(admin.StackedInline):
+    """One-per-song children; tenant and owner come from the song (``SongAdmin.save_formset``).
+
+    Stacked rather than tabular: lyrics and notes have too many fields for one row.
+    """
+
+    extra = 0
+    max_num = 1
+    exclude = ["tenant", "owner"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(deleted_at__isnull=True)
+
+
+class LyricsInline(SongPartInline):
+    model = Lyrics
+
+
+class ProducerNotesInline(SongPartInline):
+    model = ProducerNotes
+
+
+@admin.action(description=_("Validate the SDS of selected songs"))
+def validate_sds(modeladmin, request, queryset):
+    for song in queryset.model.objects.with_sds_parts().filter(pk__in=queryset.values("pk")):
+        modeladmin.report_sds(request, song)
+
+
+@admin.action(description=_("Restore selected songs with their lyrics, notes and runs"))
+def restore_songs(modeladmin, request, queryset):
+    songs = list(queryset.dead())
+    for song in songs:
+        services.song_restore(song=song)
+    modeladmin.message_user(request, _("Restored %(count)d song(s).") % {"count": len(songs)}, messages.SUCCESS)
+
+
+class SongAdminForm(forms.ModelForm):
+    """Sources must belong to the song's tenant (``services.song_validate_sources``)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        tenant = cleaned.get("tenant") or getattr(self.instance, "tenant", None)
+        if tenant is not None and cleaned.get("sources") is not None:
+            try:
+                services.song_validate_sources(tenant=tenant, sources=cleaned["sources"])
+            except ValidationError as error:
+                self.add_error("sources", error.message_dict["sources"])
+        return cleaned
+
+
+@admin.register(Song)
+class SongAdmin(AmcsAdmin):
+    list_display = ["title", "status", "blueprint", "style", "persona", "global_seed", "tenant", "created_at"]
+    list_filter = ["tenant", "status", "render_engine"]
+    search_fields = ["title"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+    list_select_related = ["tenant", "blueprint", "style", "persona"]
+    autocomplete_fields = ["tenant", "blueprint", "style", "persona", "sources"]
+    readonly_fields = ["id", "created_at", "updated_at", "sds_document"]
+    fieldsets = [
+        (None, {"fields": ["tenant", "title", "status", "blueprint", "style", "persona", "sources"]}),
+        (_("Generation"), {"fields": ["global_seed", "sds_version", "target_duration_sec", "feature_flags"]}),
+        (_("Prompt controls"), {"fields": ["positive_tags", "negative_tags", "max_style_chars", "max_prompt_chars"]}),
+        (_("Render"), {"fields": ["render_engine", "render_model", "render_num_variations"]}),
+        (_("Song Design Spec"), {"fields": ["sds_document"]}),
+        (_("Record"), {"fields": ["id", "created_at", "updated_at", "deleted_at"]}),
+    ]
+    inlines = [LyricsInline, ProducerNotesInline]
+    form = SongAdminForm
+    actions = [restore_songs, validate_sds]
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:object_id>/validate-sds/",
+                self.admin_site.admin_view(self.validate_sds_view),
+                name="amcs_song_validate_sds",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("SDS"))
+    def sds_document(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        song = Song.objects.with_sds_parts().get(pk=obj.pk)
+        try:
+            document = json.dumps(services.song_sds(song=song), indent=2, ensure_ascii=False)
+        except ValidationError as error:
+            return " ".join(message for messages_ in error.message_dict.values() for message in messages_)
+        url = reverse("admin:amcs_song_validate_sds", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a><pre>{}</pre>', url, _("Validate SDS"), document)
+
+    def validate_sds_view(self, request, object_id):
+        song = get_object_or_404(Song.objects.with_sds_parts().visible_to(request.user), pk=object_id)
+        self.report_sds(request, song)
+        return HttpResponseRedirect(reverse("admin:amcs_song_change", args=[object_id]))
+
+    def report_sds(self, request, song: Song) -> None:
+        try:
+            errors = services.sds_validate(document=services.song_sds(song=song), tenant=song.tenant)
+        except ValidationError as error:
+            errors = [{"pointer": f"/{field}", "message": m} for field, ms in error.message_dict.items() for m in ms]
+        if not errors:
+            self.message_user(request, _("The SDS of “%(song)s” is valid.") % {"song": song}, messages.SUCCESS)
+            return
+        for error in errors:
+            self.message_user(request, f"{song}: {error['pointer']}: {error['message']}", messages.ERROR)
+
+    def save_formset(self, request, form, formset, change):
+        song = form.instance
+        for obj in formset.save(commit=False):
+            obj.tenant_id = song.tenant_id
+            if obj.owner_id is None:
+                obj.owner = request.user
+            obj.full_clean()
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.song_delete(song=obj)
+
+    def delete_queryset(self, request, queryset):
+        for song in queryset.alive():
+            services.song_delete(song=song)
+
+
+@admin.register(Lyrics)
+class LyricsAdmin(AmcsAdmin):
+    list_display = ["song", "language", "hook_strategy", "syllables_per_line", "tenant", "created_at"]
+    list_filter = ["tenant", "language", "hook_strategy"]
+    search_fields = ["song__title"]
+    ordering = ["-created_at"]
+    list_select_related = ["tenant", "song"]
+    autocomplete_fields = ["tenant", "song"]
+
+
+@admin.register(ProducerNotes)
+class ProducerNotesAdmin(AmcsAdmin):
+    list_display = ["song", "structure_string", "hook_count", "tenant", "created_at"]
+    list_filter = ["tenant"]
+    search_fields = ["song__title", "structure_string"]
+    ordering = ["-created_at"]
+    list_select_related = ["tenant", "song"]
+    autocomplete_fields = ["tenant", "song"]
+
+
+class WorkflowEventInline(admin.TabularInline):
+    """The run's event stream, read-only (events are append-only)."""
+
+    model = WorkflowEvent
+    extra = 0
+    can_delete = False
+    fields = ["sequence", "ts", "node", "phase", "seed", "metrics", "issues"]
+    readonly_fields = fields
+    ordering = ["sequence"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkflowRun)
+class WorkflowRunAdmin(AmcsAdmin):
+    list_display = ["run_id", "song", "status", "current_node", "fix_iterations", "tenant", "created_at"]
+    list_filter = ["tenant", "status", "current_node"]
+    search_fields = ["song__title", "run_id"]
+    ordering = ["-created_at"]
+    list_select_related = ["tenant", "song"]
+    autocomplete_fields = ["tenant", "song"]
+    readonly_fields = ["id", "run_id", "seed", "current_node", "fix_iterations", "created_at", "updated_at"]
+    inlines = [WorkflowEventInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.seed = obj.song.global_seed
+        super().save_model(request, obj, form, change)
