@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
+from core.filtersets import SlugInFilter
 
 
 class GenreFilterSet(django_filters.FilterSet):
@@ -30,9 +31,7 @@ class ArtistFilterSet(django_filters.FilterSet):
 class AlbumFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
     artist_id = django_filters.ModelMultipleChoiceFilter(field_name="artist", queryset=Artist.objects.all())
-    genre = django_filters.ModelMultipleChoiceFilter(
-        field_name="genres", to_field_name="slug", queryset=Genre.objects.all(), label="Genre slugs"
-    )
+    genre = SlugInFilter(field_name="genres__slug", label="Genre slugs (comma-separated)", distinct=True)
     year_min = django_filters.NumberFilter(field_name="release_year", lookup_expr="gte")
     year_max = django_filters.NumberFilter(field_name="release_year", lookup_expr="lte")
     has_features = django_filters.BooleanFilter(method="filter_has_features", label="Has tracks with features")
@@ -53,9 +52,7 @@ class TrackFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
     album_id = django_filters.ModelMultipleChoiceFilter(field_name="album", queryset=Album.objects.all())
     artist_id = django_filters.ModelMultipleChoiceFilter(field_name="artists", queryset=Artist.objects.all())
-    genre = django_filters.ModelMultipleChoiceFilter(
-        field_name="album__genres", to_field_name="slug", queryset=Genre.objects.all(), label="Genre slugs"
-    )
+    genre = SlugInFilter(field_name="album__genres__slug", label="Genre slugs (comma-separated)", distinct=True)
     year_min = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="gte")
     year_max = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="lte")
     has_features = django_filters.BooleanFilter(field_name="features", lookup_expr="isnull", exclude=True)

@@ -18,7 +18,6 @@ from django.utils import timezone
 from catalog import embeddings
 from catalog.choices import SimilarityBy
 from catalog.models import AUDIO_FEATURES_DIMENSIONS, STYLE_EMBEDDING_DIMENSIONS, Sample
-from core.services import model_update
 
 ERROR_NOT_AUDIO = "The file is not decodable audio: upload WAV, FLAC, OGG or MP3."
 ERROR_VECTOR_DIMENSIONS = "Expected a list of {dimensions} numbers for '{by}' vectors, got {got}."
@@ -55,11 +54,11 @@ def _embed(sample: Sample, frames: np.ndarray | None = None, sample_rate: int | 
         if frames is None:
             with sample.audio_file.open("rb") as handle:
                 frames, sample_rate = embeddings.read_audio(handle)
-        sample.audio_features = embeddings.audio_features_from_frames(frames, sample_rate)
+        sample.audio_features = embeddings.audio_features_from_frames(frames, sample_rate).tolist()
         sample.embedded_audio_sha256 = sample.audio_sha256
     sample.text_sha256 = embeddings.text_sha256(sample.style_text)
     if sample.style_embedding is None or sample.embedded_text_sha256 != sample.text_sha256:
-        sample.style_embedding = embeddings.style_embedder().embed(sample.style_text)
+        sample.style_embedding = embeddings.style_embedder().embed(sample.style_text).tolist()
         sample.embedded_text_sha256 = sample.text_sha256
     sample.embedded_at = timezone.now()
 
@@ -138,20 +137,17 @@ def sample_embed(*, sample: Sample, force: bool = False) -> bool:
         sample.audio_features = sample.style_embedding = None
     sample.audio_sha256 = audio_sha
     _embed(sample)
-    model_update(
-        instance=sample,
-        data={
-            field: getattr(sample, field)
-            for field in [
-                "audio_sha256",
-                "text_sha256",
-                "audio_features",
-                "style_embedding",
-                "embedded_audio_sha256",
-                "embedded_text_sha256",
-                "embedded_at",
-            ]
-        },
+    sample.save(
+        update_fields=[
+            "audio_sha256",
+            "text_sha256",
+            "audio_features",
+            "style_embedding",
+            "embedded_audio_sha256",
+            "embedded_text_sha256",
+            "embedded_at",
+            "updated_at",
+        ]
     )
     return True
 

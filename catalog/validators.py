@@ -15,4 +15,7 @@ validate_musical_key = RegexValidator(
     _("Write a key as a note name with an optional #/b and m for minor, for example 'F#m' or 'Eb'."),
 )
 
-validate_tag = RegexValidator(r"^[a-z0-9][a-z0-9 &+/._-]{0,49}$", _("Tags are lower case, at most 50 characters."))
+validate_tag = RegexValidator(
+    r"^\s*[a-zA-Z0-9][a-zA-Z0-9 &+/._-]{0,49}$",
+    _("Tags are letters, digits and ' &+/._-', at most 50 characters (stored in lower case)."),
+)

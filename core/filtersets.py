@@ -6,6 +6,10 @@ from core.choices import MembershipRole
 from core.models import Membership, Tenant
 
 
+class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Comma-separated slugs of a related model: ``?genre=jazz,soul``."""
+
+
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
 
@@ -32,9 +36,7 @@ class TenantFilterSet(django_filters.FilterSet):
 
 class MembershipFilterSet(django_filters.FilterSet):
     tenant_id = django_filters.ModelMultipleChoiceFilter(field_name="tenant", queryset=Tenant.objects.all())
-    tenant = django_filters.ModelMultipleChoiceFilter(
-        field_name="tenant", to_field_name="slug", queryset=Tenant.objects.all()
-    )
+    tenant = SlugInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
     user_id = django_filters.ModelMultipleChoiceFilter(field_name="user", queryset=get_user_model().objects.all())
     role = django_filters.MultipleChoiceFilter(choices=MembershipRole.choices)
 
