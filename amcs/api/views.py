@@ -36,7 +36,7 @@ from amcs.filtersets import (
 )
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
 from core.api.views import TenantOwnedViewSet
-from core.choices import WRITE_ROLES
+from core.choices import WRITE_ROLES, MembershipRole
 from core.models import Tenant
 
 TENANT_PARAMETER = OpenApiParameter(
@@ -159,10 +159,8 @@ class SdsViewSet(viewsets.ViewSet):
             ):
                 raise exceptions.PermissionDenied("Your role in this tenant does not allow changes.")
             return tenant
-        candidates = visible.filter(memberships__user=request.user)
-        if write:
-            candidates = candidates.filter(memberships__role__in=WRITE_ROLES)
-        candidates = list(candidates.distinct()[:2])
+        roles = WRITE_ROLES if write else MembershipRole.values
+        candidates = list(visible.filter(memberships__user=request.user, memberships__role__in=roles).distinct()[:2])
         if len(candidates) == 1:
             return candidates[0]
         if required:

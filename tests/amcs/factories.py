@@ -31,8 +31,10 @@ from tests.core.factories import TenantFactory, UserFactory
 
 
 class TenantOwnedFactory(DjangoModelFactory):
-    tenant = factory.SubFactory(TenantFactory)
-    owner = factory.SubFactory(UserFactory)
+    """Tenant, owner and related rows are always saved, so ``build()`` gives an unsaved row that can be cleaned."""
+
+    tenant = factory.LazyFunction(TenantFactory)
+    owner = factory.LazyFunction(UserFactory)
 
     class Meta:
         abstract = True
@@ -87,9 +89,7 @@ class SourceFactory(TenantOwnedFactory):
 
 class StyleFactory(TenantOwnedFactory):
     name = factory.Sequence(lambda n: f"Style {n}")
-    blueprint = factory.SubFactory(
-        BlueprintFactory, tenant=factory.SelfAttribute("..tenant"), owner=factory.SelfAttribute("..owner")
-    )
+    blueprint = factory.LazyAttribute(lambda o: BlueprintFactory(tenant=o.tenant, owner=o.owner))
     genre = factory.LazyAttribute(lambda o: o.blueprint.genre if o.blueprint else "Pop")
     sub_genres = factory.LazyFunction(lambda: ["Synth-pop"])
     bpm_min = 110
@@ -111,9 +111,7 @@ class SongFactory(TenantOwnedFactory):
     """A song with its style and blueprint, lyrics, producer notes and a source: its SDS can be exported."""
 
     title = factory.Sequence(lambda n: f"Song {n}")
-    style = factory.SubFactory(
-        StyleFactory, tenant=factory.SelfAttribute("..tenant"), owner=factory.SelfAttribute("..owner")
-    )
+    style = factory.LazyAttribute(lambda o: StyleFactory(tenant=o.tenant, owner=o.owner))
     blueprint = factory.LazyAttribute(lambda o: o.style.blueprint)
     global_seed = factory.Sequence(lambda n: 1000 + n)
     target_duration_sec = 180
@@ -133,9 +131,7 @@ class SongFactory(TenantOwnedFactory):
 
 
 class LyricsFactory(TenantOwnedFactory):
-    song = factory.SubFactory(
-        SongFactory, tenant=factory.SelfAttribute("..tenant"), owner=factory.SelfAttribute("..owner"), parts=False
-    )
+    song = factory.LazyAttribute(lambda o: SongFactory(tenant=o.tenant, owner=o.owner, parts=False))
     language = "en"
     pov = LyricsPov.FIRST
     tense = LyricsTense.PRESENT
@@ -161,9 +157,7 @@ class LyricsFactory(TenantOwnedFactory):
 
 
 class ProducerNotesFactory(TenantOwnedFactory):
-    song = factory.SubFactory(
-        SongFactory, tenant=factory.SelfAttribute("..tenant"), owner=factory.SelfAttribute("..owner"), parts=False
-    )
+    song = factory.LazyAttribute(lambda o: SongFactory(tenant=o.tenant, owner=o.owner, parts=False))
     structure = factory.LazyFunction(lambda: ["Intro", "Verse", "Chorus", "Verse", "Chorus"])
     hook_count = 2
     section_tags = factory.LazyFunction(lambda: {"Chorus": ["anthemic"], "Intro": ["instrumental"]})
@@ -177,9 +171,7 @@ class ProducerNotesFactory(TenantOwnedFactory):
 
 
 class WorkflowRunFactory(TenantOwnedFactory):
-    song = factory.SubFactory(
-        SongFactory, tenant=factory.SelfAttribute("..tenant"), owner=factory.SelfAttribute("..owner"), parts=False
-    )
+    song = factory.LazyAttribute(lambda o: SongFactory(tenant=o.tenant, owner=o.owner, parts=False))
     seed = factory.LazyAttribute(lambda o: o.song.global_seed)
 
     class Meta:
@@ -188,9 +180,7 @@ class WorkflowRunFactory(TenantOwnedFactory):
 
 
 class WorkflowEventFactory(TenantOwnedFactory):
-    run = factory.SubFactory(
-        WorkflowRunFactory, tenant=factory.SelfAttribute("..tenant"), owner=factory.SelfAttribute("..owner")
-    )
+    run = factory.LazyAttribute(lambda o: WorkflowRunFactory(tenant=o.tenant, owner=o.owner))
     sequence = factory.Sequence(lambda n: n + 1)
     ts = factory.LazyFunction(lambda: datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC))
     node = WorkflowNode.PLAN

@@ -1,0 +1,257 @@
+"""Model rules: factory defaults are valid; database constraints hold without Python; clean() names fields."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.utils import ProgrammingError
+
+from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
+from tests.amcs.factories import (
+    BlueprintFactory,
+    LyricsFactory,
+    PersonaFactory,
+    ProducerNotesFactory,
+    SongFactory,
+    SourceFactory,
+    StyleFactory,
+    WorkflowEventFactory,
+    WorkflowRunFactory,
+)
+from tests.core.factories import TenantFactory
+
+FACTORIES = [
+    BlueprintFactory,
+    PersonaFactory,
+    SourceFactory,
+    StyleFactory,
+    SongFactory,
+    LyricsFactory,
+    ProducerNotesFactory,
+    WorkflowRunFactory,
+    WorkflowEventFactory,
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
+def test_factory_defaults_pass_full_clean(factory):
+    instance = factory()
+    instance.full_clean()
+    assert str(instance)
+
+
+def errors_of(instance) -> dict:
+    with pytest.raises(ValidationError) as error:
+        instance.full_clean()
+    return error.value.message_dict
+
+
+@pytest.mark.django_db
+class TestDatabaseConstraints:
+    """Each update bypasses Python validation: the database itself refuses the row."""
+
+    @pytest.mark.parametrize(
+        ("factory", "values", "constraint"),
+        [
+            (StyleFactory, {"bpm_min": 50}, "amcs_style_bpm_range"),
+            (StyleFactory, {"bpm_max": 201}, "amcs_style_bpm_range"),
+            (StyleFactory, {"bpm_min": 130, "bpm_max": 120}, "amcs_style_bpm_order"),
+            (StyleFactory, {"energy_level": 11}, "amcs_style_energy_level_range"),
+            (StyleFactory, {"energy_level": 0}, "amcs_style_energy_level_range"),
+            (StyleFactory, {"instrumentation": ["a", "b", "c", "d"]}, "amcs_style_instrumentation_max3"),
+            (StyleFactory, {"mood": []}, "amcs_style_mood_nonempty"),
+            (StyleFactory, {"energy": "loud"}, "amcs_style_energy_valid"),
+            (LyricsFactory, {"imagery_density": 1.5}, "amcs_lyrics_imagery_density_range"),
+            (LyricsFactory, {"syllables_per_line": 17}, "amcs_lyrics_syllables_range"),
+            (LyricsFactory, {"section_order": []}, "amcs_lyrics_section_order_nonempty"),
+            (SourceFactory, {"weight": 1.01}, "amcs_source_weight_range"),
+            (SourceFactory, {"weight": -0.1}, "amcs_source_weight_range"),
+            (SourceFactory, {"kind": "mcp"}, "amcs_source_kind_valid"),
+            (BlueprintFactory, {"tempo_bpm_min": 150, "tempo_bpm_max": 140}, "amcs_blueprint_tempo_range"),
+            (BlueprintFactory, {"required_sections": []}, "amcs_blueprint_required_sections_nonempty"),
+            (BlueprintFactory, {"min_total": 2}, "amcs_blueprint_thresholds_range"),
+            (SongFactory, {"global_seed": -1}, "amcs_song_seed_nonnegative"),
+            (SongFactory, {"render_num_variations": 9}, "amcs_song_num_variations_range"),
+            (SongFactory, {"render_engine": "midi"}, "amcs_song_render_engine_valid"),
+            (SongFactory, {"status": "lost"}, "amcs_song_status_valid"),
+            (WorkflowRunFactory, {"fix_iterations": 4}, "amcs_workflowrun_fix_iterations_range"),
+            (WorkflowRunFactory, {"status": "cancelled"}, "amcs_workflowrun_status_valid"),
+            (WorkflowRunFactory, {"current_node": "MIX"}, "amcs_workflowrun_current_node_valid"),
+            (PersonaFactory, {"kind": "choir"}, "amcs_persona_kind_valid"),
+        ],
+    )
+    def test_check_constraint_refuses_row(self, factory, values, constraint):
+        obj = factory()
+        with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+            type(obj).objects.filter(pk=obj.pk).update(**values)
+        for key, value in values.items():
+            setattr(obj, key, value)
+        assert errors_of(obj)
+
+    def test_persona_name_is_unique_per_tenant_regardless_of_case(self):
+        persona = PersonaFactory(name="Nova")
+        PersonaFactory(name="Nova")  # another tenant
+        duplicate = PersonaFactory.build(tenant=persona.tenant, owner=persona.owner, name="NOVA")
+        assert "already has a persona" in str(errors_of(duplicate))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            duplicate.save()
+
+    def test_deleted_persona_frees_its_name(self):
+        persona = PersonaFactory(name="Nova")
+        persona.delete()
+        PersonaFactory.build(tenant=persona.tenant, owner=persona.owner, name="Nova").full_clean()
+
+    def test_blueprint_genre_and_version_are_unique_per_tenant(self):
+        blueprint = BlueprintFactory(genre="Pop", version="2025.11")
+        duplicate = BlueprintFactory.build(tenant=blueprint.tenant, owner=blueprint.owner, genre="pop")
+        assert "genre and version" in str(errors_of(duplicate))
+
+    def test_song_has_one_set_of_lyrics_and_producer_notes(self):
+        song = SongFactory()
+        assert "already has lyrics" in str(errors_of(LyricsFactory.build(song=song, tenant=song.tenant, owner=song.owner)))
+        notes = ProducerNotesFactory.build(song=song, tenant=song.tenant, owner=song.owner)
+        assert "already has producer notes" in str(errors_of(notes))
+
+    def test_run_status_trigger_refuses_leaving_a_finished_state(self):
+        run = WorkflowRunFactory()
+        WorkflowRun.objects.filter(pk=run.pk).update(status="completed")
+        with pytest.raises(ProgrammingError, match="Cannot update rows from amcs_workflowrun"), transaction.atomic():
+            WorkflowRun.objects.filter(pk=run.pk).update(status="running")
+
+    def test_events_cannot_be_rewritten(self):
+        event = WorkflowEventFactory()
+        with pytest.raises(ProgrammingError, match="Cannot update rows from amcs_workflowevent"), transaction.atomic():
+            WorkflowEvent.objects.filter(pk=event.pk).update(phase="end")
+
+    def test_hard_deleting_a_song_deletes_lyrics_notes_runs_and_events(self):
+        song = SongFactory()
+        run = WorkflowRunFactory(song=song, tenant=song.tenant, owner=song.owner)
+        WorkflowEventFactory(run=run, tenant=song.tenant, owner=song.owner)
+        song.hard_delete()
+        for model in (Lyrics, ProducerNotes, WorkflowRun):
+            assert not model.all_objects.filter(song_id=song.pk).exists()
+        assert not WorkflowEvent.objects.filter(run_id=run.pk).exists()
+
+
+@pytest.mark.django_db
+class TestClean:
+    def test_style_tag_both_positive_and_negative_is_named(self):
+        style = StyleFactory.build(tags_positive=["Era:2010s", "warm"], tags_negative=["WARM"], blueprint=None)
+        assert errors_of(style) == {"tags_negative": ["Tags both positive and negative: warm."]}
+
+    def test_style_outside_blueprint_tempo_and_with_conflicting_tags(self):
+        blueprint = BlueprintFactory(tempo_bpm_min=90, tempo_bpm_max=120)
+        style = StyleFactory.build(
+            tenant=blueprint.tenant,
+            owner=blueprint.owner,
+            blueprint=blueprint,
+            bpm_min=100,
+            bpm_max=130,
+            tags_positive=["Era:1970s", "Era:2020s"],
+        )
+        errors = errors_of(style)
+        assert "100-130 is outside the tempo range 90-120" in errors["bpm_min"][0]
+        assert "'Era:1970s' and 'Era:2020s' conflict" in errors["tags_positive"][0]
+
+    def test_style_key_and_instrument_count(self):
+        errors = errors_of(StyleFactory.build(key="C dorian", instrumentation=["a", "b", "c", "d"], blueprint=None))
+        assert set(errors) == {"key", "instrumentation"}
+
+    def test_style_blueprint_of_another_tenant_is_refused(self):
+        style = StyleFactory.build(tenant=TenantFactory(), blueprint=BlueprintFactory())
+        assert "another tenant" in errors_of(style)["blueprint"][0]
+
+    def test_lyrics_without_chorus_and_with_heavy_citations(self):
+        lyrics = LyricsFactory.build(
+            section_order=["Verse", "Bridge"],
+            source_citations=[{"source_id": "a", "weight": 0.8}, {"source_id": "b", "weight": 0.3}],
+        )
+        errors = errors_of(lyrics)
+        assert any("chorus" in message for message in errors["section_order"])
+        assert "sum to 1.1" in errors["source_citations"][0]
+
+    def test_lyrics_chant_hook_needs_two_choruses(self):
+        lyrics = LyricsFactory.build(hook_strategy="chant", section_order=["Verse", "Chorus"])
+        assert "two or more choruses" in errors_of(lyrics)["hook_strategy"][0]
+
+    def test_song_missing_a_required_section_is_rejected_with_the_section_named(self):
+        blueprint = BlueprintFactory(required_sections=["Verse", "Chorus", "Bridge"])
+        style = StyleFactory(tenant=blueprint.tenant, owner=blueprint.owner, blueprint=blueprint)
+        song = SongFactory(tenant=blueprint.tenant, owner=blueprint.owner, style=style, parts=False)
+        lyrics = LyricsFactory.build(song=song, tenant=song.tenant, owner=song.owner)
+        assert "Bridge" in errors_of(lyrics)["section_order"][0]
+
+    def test_lyrics_text_over_blueprint_line_limit(self):
+        lyrics = LyricsFactory.build(sections=[{"type": "Chorus", "lines": ["la"] * 9}])
+        assert "has 9 lines" in errors_of(lyrics)["sections"][0]
+
+    def test_producer_notes_meta_keys_must_be_in_structure(self):
+        notes = ProducerNotesFactory.build(section_tags={"Outro": ["fade"]})
+        assert "'Outro' is not in the structure" in str(errors_of(notes))
+
+    def test_producer_notes_durations_must_meet_song_target(self):
+        song = SongFactory(parts=False, target_duration_sec=300)
+        notes = ProducerNotesFactory.build(song=song, tenant=song.tenant, owner=song.owner)
+        assert "160 s" in errors_of(notes)["section_durations"][0]
+        song.target_duration_sec = None
+        notes.full_clean()
+
+    def test_producer_notes_fill_structure_and_written_structure_from_each_other(self):
+        notes = ProducerNotesFactory(structure=[], structure_string="Intro–Verse–Chorus–Verse–Chorus")
+        assert notes.structure == ["Intro", "Verse", "Chorus", "Verse", "Chorus"]
+        other = ProducerNotesFactory(structure=["Verse", "Chorus"], structure_string="", section_durations={})
+        assert other.structure_string == "Verse–Chorus"
+        other.structure_string = "Verse–Bridge"
+        assert "other sections" in str(errors_of(other))
+
+    def test_blueprint_rubric_weights_must_sum_to_one(self):
+        blueprint = BlueprintFactory.build(rubric_weights={"hook_density": 0.5, "singability": 0.4})
+        assert "sum to 0.9" in errors_of(blueprint)["rubric_weights"][0]
+
+    def test_blueprint_section_lines_shape_is_checked(self):
+        blueprint = BlueprintFactory.build(section_lines={"Chorus": {"min": "two"}})
+        assert "section_lines" in errors_of(blueprint)
+
+    def test_public_persona_may_not_name_a_living_artist(self):
+        persona = PersonaFactory.build(is_public_release=True, influences=["Dua Lipa"])
+        assert "Dua Lipa" in errors_of(persona)["influences"][0]
+
+    def test_persona_defaults_are_checked_against_their_schemas(self):
+        persona = PersonaFactory.build(style_defaults={"tempo_bpm": 500}, lyrics_defaults={"pov": "4th"})
+        assert set(errors_of(persona)) == {"style_defaults", "lyrics_defaults"}
+
+    def test_source_term_allowed_and_denied(self):
+        source = SourceFactory.build(allow=["harbour", "storm"], deny=["Storm"])
+        assert errors_of(source) == {"deny": ["Terms both allowed and denied: storm."]}
+
+    def test_song_prompt_tags_and_style_of_another_blueprint(self):
+        song = SongFactory(parts=False)
+        song.positive_tags, song.negative_tags = ["bright"], ["bright"]
+        song.blueprint = BlueprintFactory(tenant=song.tenant, owner=song.owner)
+        errors = errors_of(song)
+        assert "bright" in errors["negative_tags"][0]
+        assert "another blueprint" in errors["style"][0]
+
+    def test_run_status_moves_running_to_completed_or_failed_only(self):
+        run = WorkflowRunFactory()
+        run = WorkflowRun.objects.get(pk=run.pk)
+        run.status = "completed"
+        run.full_clean()
+        run.save()
+        run = WorkflowRun.objects.get(pk=run.pk)
+        run.status = "failed"
+        assert "cannot change status" in errors_of(run)["status"][0]
+        assert "starts running" in errors_of(WorkflowRunFactory.build(status="completed"))["status"][0]
+
+    def test_run_node_seed_is_run_seed_plus_node_index(self):
+        run = WorkflowRunFactory.build(seed=42)
+        assert [run.node_seed(node) for node in ("PLAN", "STYLE", "REVIEW")] == [42, 43, 50]
+
+    def test_event_shape_and_tenant(self):
+        event = WorkflowEventFactory.build(metrics=[], issues={}, run=WorkflowRunFactory())
+        assert set(errors_of(event)) == {"metrics", "issues", "run"}
+
+
+def test_every_model_has_a_docstring_and_str():
+    for model in (Blueprint, Persona, Source, Style, Song, Lyrics, ProducerNotes, WorkflowRun, WorkflowEvent):
+        assert model.__doc__
