@@ -1,0 +1,226 @@
+"""Services: SDS export of every factory-built song, validation against a tenant, import round trips,
+song deletion and restore, workflow runs and events; plus the demo data."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from amcs import demo, services
+from amcs.models import Blueprint, Lyrics, ProducerNotes, Song, Source, Style, WorkflowRun
+from amcs.validation import schema_errors
+from tests.amcs.factories import (
+    LyricsFactory,
+    PersonaFactory,
+    ProducerNotesFactory,
+    SongFactory,
+    SourceFactory,
+    StyleFactory,
+    WorkflowRunFactory,
+)
+from tests.core.factories import UserFactory
+
+
+def export(song):
+    return services.song_sds(song=Song.objects.with_sds_parts().get(pk=song.pk))
+
+
+def minimal_song(**kwargs):
+    song = SongFactory(parts=False, **kwargs)
+    LyricsFactory(
+        song=song,
+        tenant=song.tenant,
+        owner=song.owner,
+        pov="",
+        tense="",
+        rhyme_scheme="",
+        meter="",
+        syllables_per_line=None,
+        hook_strategy="",
+        repetition_policy="",
+        imagery_density=None,
+        themes=[],
+        sections=[],
+        section_requirements={},
+    )
+    ProducerNotesFactory(
+        song=song, tenant=song.tenant, owner=song.owner, section_tags={}, section_durations={}, mix_targets={}
+    )
+    return song
+
+
+SONG_SHAPES = {
+    "default": lambda: SongFactory(),
+    "minimal parts": lambda: minimal_song(),
+    "persona and suno": lambda: (
+        lambda song: (
+            setattr(song, "persona", PersonaFactory(tenant=song.tenant, owner=song.owner)),
+            setattr(song, "render_engine", "suno"),
+            setattr(song, "render_model", "v4"),
+            song.save(),
+            song,
+        )[-1]
+    )(SongFactory()),
+    "no energy, vocal profile": lambda: (
+        lambda style: SongFactory(tenant=style.tenant, owner=style.owner, style=style)
+    )(StyleFactory(energy="", vocal_profile="warm alto")),
+    "many sources": lambda: (
+        lambda song: (song.sources.add(*SourceFactory.create_batch(4, tenant=song.tenant, owner=song.owner)), song)[-1]
+    )(SongFactory()),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("shape", SONG_SHAPES)
+def test_every_factory_built_song_exports_a_valid_sds(shape):
+    song = SONG_SHAPES[shape]()
+    song.full_clean()
+    document = export(song)
+    assert schema_errors("sds", document) == []
+    assert services.sds_validate(document=document, tenant=song.tenant) == []
+
+
+@pytest.mark.django_db
+def test_demo_songs_export_valid_sds_and_seeding_is_idempotent():
+    from core import demo as core_demo
+
+    out = io.StringIO()
+    core_demo.seed(out)
+    demo.seed(out)
+    count = Song.objects.count()
+    demo.seed(out)
+    assert Song.objects.count() == count == 6
+    assert WorkflowRun.objects.filter(status="completed").count() == 2
+    for song in Song.objects.all():
+        assert schema_errors("sds", export(song)) == []
+
+
+@pytest.mark.django_db
+def test_export_query_count_does_not_grow_with_the_song():
+    small = minimal_song()
+    big = SongFactory()
+    big.sources.add(*SourceFactory.create_batch(10, tenant=big.tenant, owner=big.owner))
+    counts = []
+    for song in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            export(song)
+        counts.append(len(queries))
+    assert counts == [4, 4]
+
+
+@pytest.mark.django_db
+class TestImport:
+    def test_round_trip_with_persona_and_seed_identifiers(self, elf, christmas_blueprint, tenant, member):
+        persona = PersonaFactory(tenant=tenant, owner=member)
+        elf["persona_id"] = str(persona.pk)
+        song = services.sds_import(
+            document={**elf, "version": "1.2.0", "song_id": "6b1e0a4e-8d7c-4f9e-9a51-0f5c1b1b7d11"},
+            tenant=tenant,
+            owner=member,
+        )
+        assert song.sds_version == "1.2.0" and song.persona == persona and song.blueprint == christmas_blueprint
+        assert export(song) == elf
+        style = song.style
+        assert (style.bpm_min, style.bpm_max, style.blueprint) == (116, 124, christmas_blueprint)
+        notes = song.producer_notes.get()
+        assert notes.structure[2] == "Pre-Chorus" and notes.section_durations["Chorus"] == 25
+
+    def test_exported_document_imports_again_reusing_identical_sources(self, elf, christmas_blueprint, tenant, member):
+        first = services.sds_import(document=elf, tenant=tenant, owner=member)
+        second = services.sds_import(document=export(first), tenant=tenant, owner=member)
+        assert export(second) == export(first) == elf
+        assert Source.objects.filter(tenant=tenant).count() == 2
+
+    def test_canonical_form_fills_schema_defaults(self, elf, christmas_blueprint, tenant, member):
+        del elf["style"]["time_signature"]
+        del elf["render"]["model"]
+        elf["style"]["tempo_bpm"] = 120
+        song = services.sds_import(document=elf, tenant=tenant, owner=member)
+        document = export(song)
+        assert document["style"]["time_signature"] == "4/4"
+        assert document["render"]["model"] is None
+        assert document["style"]["tempo_bpm"] == [120, 120]
+
+    @pytest.mark.parametrize(
+        ("change", "pointer"),
+        [
+            (lambda d: d["blueprint_ref"].update(version="2024.1"), "/blueprint_ref"),
+            (lambda d: d.update(persona_id="6b1e0a4e-8d7c-4f9e-9a51-0f5c1b1b7d11"), "/persona_id"),
+            (lambda d: d["style"].update(tempo_bpm=[90, 140]), "/style/tempo_bpm"),
+            (lambda d: d["lyrics"].update(section_order=["Verse", "Chorus"]), "/lyrics/section_order"),
+        ],
+    )
+    def test_reference_errors_leave_nothing_behind(self, elf, christmas_blueprint, tenant, member, change, pointer):
+        change(elf)
+        counts = [model.all_objects.count() for model in (Song, Style, Source, Lyrics, ProducerNotes)]
+        with pytest.raises(ValidationError) as error:
+            services.sds_import(document=elf, tenant=tenant, owner=member)
+        assert pointer in error.value.message_dict
+        assert [model.all_objects.count() for model in (Song, Style, Source, Lyrics, ProducerNotes)] == counts
+
+    def test_same_named_source_with_other_settings_is_refused(self, elf, christmas_blueprint, tenant, member):
+        SourceFactory(tenant=tenant, owner=member, name="Family History Document", weight=0.1)
+        errors = services.sds_validate(document=elf, tenant=tenant)
+        assert errors == [
+            {"pointer": "/sources/0/name", "message": services.SOURCE_DIFFERS.format(name="Family History Document")}
+        ]
+
+    def test_model_errors_during_import_are_keyed_by_pointer(self, elf, christmas_blueprint, tenant, member):
+        elf["title"] = "x" * 300  # fine for the SDS, but a style name holds 255: the style takes the first 255
+        song = services.sds_import(document=elf, tenant=tenant, owner=member)
+        assert len(song.style.name) == 255
+        source = Source(tenant=tenant, owner=member, name="", kind="file", mcp_server_id="x")
+        with pytest.raises(ValidationError) as error:
+            services._save(source, "/sources/0")
+        assert "/sources/0/name" in error.value.message_dict
+
+
+@pytest.mark.django_db
+class TestSongDeletion:
+    def test_delete_marks_song_and_children_and_restore_brings_them_back(self):
+        song = SongFactory()
+        WorkflowRunFactory(song=song, tenant=song.tenant, owner=song.owner)
+        services.song_delete(song=song)
+        assert not Song.objects.filter(pk=song.pk).exists()
+        for model in (Lyrics, ProducerNotes, WorkflowRun):
+            assert not model.objects.filter(song=song).exists()
+        services.song_restore(song=Song.all_objects.get(pk=song.pk))
+        for model in (Song, Lyrics, ProducerNotes, WorkflowRun):
+            assert model.objects.filter(**({"pk": song.pk} if model is Song else {"song": song})).exists()
+
+    def test_restore_leaves_children_deleted_earlier_alone(self):
+        song = SongFactory()
+        song.lyrics.get().delete()
+        services.song_delete(song=song)
+        services.song_restore(song=Song.all_objects.get(pk=song.pk))
+        assert not Lyrics.objects.filter(song=song).exists()
+        assert ProducerNotes.objects.filter(song=song).exists()
+        assert services.song_restore(song=song) is song  # restoring a live song changes nothing
+
+
+@pytest.mark.django_db
+class TestWorkflow:
+    def test_run_start_and_events_replay_node_seeds(self):
+        song = SongFactory(global_seed=10, parts=False)
+        run = services.workflow_run_start(song=song, owner=song.owner)
+        assert (run.status, run.seed, run.tenant) == ("running", 10, song.tenant)
+        seeds = [
+            services.workflow_event_append(run=run, owner=song.owner, node=node, phase="start").seed
+            for node in ("PLAN", "STYLE", "LYRICS", "PRODUCER", "COMPOSE", "VALIDATE", "FIX", "RENDER", "REVIEW")
+        ]
+        assert seeds == list(range(10, 19))
+        run.refresh_from_db()
+        assert (run.current_node, run.fix_iterations) == ("REVIEW", 1)
+        assert list(run.events.values_list("sequence", flat=True)) == list(range(1, 10))
+
+    def test_unknown_node_is_refused(self):
+        run = WorkflowRunFactory()
+        with pytest.raises(ValidationError):
+            services.workflow_event_append(run=run, owner=UserFactory(), node="MIX", phase="start")
+
+    def test_blueprint_lookup_ignores_genre_case(self, christmas_blueprint, tenant, elf):
+        elf["blueprint_ref"]["genre"] = "christmas pop"
+        assert services._blueprint_for(elf, tenant) == christmas_blueprint
+        assert Blueprint.objects.count() == 1
