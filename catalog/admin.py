@@ -139,9 +139,9 @@ class SampleAdmin(SoftDeleteAdmin):
             return "-"
         rows = format_html_join(
             "",
-            '<li><a href="{}">{}</a> <small>({:.3f})</small></li>',
+            '<li><a href="{}">{}</a> <small>(distance {})</small></li>',
             (
-                (reverse("admin:catalog_sample_change", args=[sample.pk]), sample.name, sample.distance)
+                (reverse("admin:catalog_sample_change", args=[sample.pk]), sample.name, f"{sample.distance:.3f}")
                 for sample in neighbours
             ),
         )
@@ -160,7 +160,7 @@ class SampleAdmin(SoftDeleteAdmin):
         if change:
             services.sample_update(sample=obj, data=data)
         else:
-            saved = services.sample_create(**{field: form.cleaned_data[field] for field in form.Meta.fields})
+            saved = services.sample_create(**{field: form.cleaned_data[field] for field in SampleAdminForm.Meta.fields})
             obj.pk = saved.pk
             obj._state.adding = False
 

@@ -233,9 +233,8 @@ def parse_file(path: Path) -> list[ReleaseRecord]:
 
 def _artist(record: ArtistRecord) -> Artist:
     if record.mbid is not None:
-        artist, _ = Artist.objects.update_or_create(
-            mbid=record.mbid, defaults={"name": record.name, "sort_name": record.sort_name}
-        )
+        defaults = {"name": record.name, **({"sort_name": record.sort_name} if record.sort_name else {})}
+        artist, _ = Artist.objects.update_or_create(mbid=record.mbid, defaults=defaults)
         return artist
     artist = Artist.objects.filter(name__iexact=record.name).order_by("created_at").first()
     return artist or Artist.objects.create(name=record.name, sort_name=record.sort_name)
