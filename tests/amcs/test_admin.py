@@ -1,0 +1,259 @@
+"""The AMCS admin: tenant scoping for non-superuser staff, rule errors as form errors, songs with inline
+lyrics and producer notes, the read-only SDS and its validate button, deletion and restore."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+from amcs.models import Blueprint, Lyrics, ProducerNotes, Song, Style, WorkflowRun
+from core.choices import MembershipRole
+from tests.amcs.factories import (
+    BlueprintFactory,
+    LyricsFactory,
+    PersonaFactory,
+    ProducerNotesFactory,
+    SongFactory,
+    SourceFactory,
+    StyleFactory,
+    WorkflowEventFactory,
+    WorkflowRunFactory,
+)
+from tests.core.factories import MembershipFactory, UserFactory
+
+FACTORIES = {
+    "blueprint": BlueprintFactory,
+    "persona": PersonaFactory,
+    "source": SourceFactory,
+    "style": StyleFactory,
+    "song": SongFactory,
+    "lyrics": LyricsFactory,
+    "producernotes": ProducerNotesFactory,
+    "workflowrun": WorkflowRunFactory,
+}
+
+
+def staff_client(tenant, role=MembershipRole.MEMBER):
+    user = UserFactory(staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="amcs"))
+    MembershipFactory(user=user, tenant=tenant, role=role)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", FACTORIES)
+def test_change_page_loads_for_superuser(admin_client, name):
+    obj = FACTORIES[name]()
+    response = admin_client.get(reverse(f"admin:amcs_{name}_change", args=[obj.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", FACTORIES)
+class TestStaffTenancy:
+    def test_staff_see_and_open_only_their_tenants_rows(self, name, tenant, other_tenant):
+        client, user = staff_client(tenant)
+        factory = FACTORIES[name]
+        mine, theirs = factory(tenant=tenant, owner=user), factory(tenant=other_tenant)
+        changelist = client.get(reverse(f"admin:amcs_{name}_changelist"), {"deleted": "all"})
+        assert changelist.status_code == 200
+        assert list(changelist.context["cl"].result_list) == [mine]
+        assert client.get(reverse(f"admin:amcs_{name}_change", args=[mine.pk])).status_code == 200
+        assert client.get(reverse(f"admin:amcs_{name}_change", args=[theirs.pk])).status_code == 302
+        response = client.post(reverse(f"admin:amcs_{name}_delete", args=[theirs.pk]), {"post": "yes"})
+        assert response.status_code == 302
+        assert type(theirs).objects.filter(pk=theirs.pk).exists()
+
+    def test_viewer_staff_only_view(self, name, tenant):
+        client, _ = staff_client(tenant, role=MembershipRole.VIEWER)
+        obj = FACTORIES[name](tenant=tenant)
+        page = client.get(reverse(f"admin:amcs_{name}_change", args=[obj.pk]))
+        assert page.status_code == 200 and not page.context["has_change_permission"]
+        assert client.post(reverse(f"admin:amcs_{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def style_form(blueprint, **overrides):
+    data = {
+        "tenant": str(blueprint.tenant_id),
+        "name": "Clash",
+        "blueprint": str(blueprint.pk),
+        "genre": "Pop",
+        "bpm_min": "100",
+        "bpm_max": "150",
+        "time_signature": "4/4",
+        "key": "C major",
+        "mood": "warm",
+        "tags_positive": "Era:1970s,Era:2020s",
+        "tags_negative": "",
+        "energy": "",
+        "sub_genres": "",
+        "fusions": "",
+        "modulations": "",
+        "instrumentation": "",
+        "vocal_profile": "",
+    }
+    return {**data, **overrides}
+
+
+@pytest.mark.django_db
+class TestStyleForm:
+    def test_blueprint_rule_errors_show_next_to_fields(self, tenant):
+        client, user = staff_client(tenant)
+        blueprint = BlueprintFactory(tenant=tenant, tempo_bpm_min=90, tempo_bpm_max=120)
+        response = client.post(reverse("admin:amcs_style_add"), style_form(blueprint))
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors
+        assert "100-150" in errors["bpm_min"][0]
+        assert "Era:1970s" in errors["tags_positive"][0]
+        assert not Style.objects.filter(name="Clash").exists()
+
+    def test_valid_style_is_saved_with_owner(self, tenant):
+        client, user = staff_client(tenant)
+        blueprint = BlueprintFactory(tenant=tenant)
+        response = client.post(
+            reverse("admin:amcs_style_add"), style_form(blueprint, bpm_max="120", tags_positive="Era:2010s")
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert Style.objects.get(name="Clash").owner == user
+
+
+def song_form(song, **overrides):
+    data = {
+        "tenant": str(song.tenant_id),
+        "title": "Edited",
+        "status": "draft",
+        "blueprint": str(song.blueprint_id),
+        "style": str(song.style_id),
+        "sources": [str(source.pk) for source in song.sources.all()],
+        "global_seed": "5",
+        "sds_version": "1.0.0",
+        "target_duration_sec": "",
+        "feature_flags": "{}",
+        "positive_tags": "",
+        "negative_tags": "",
+        "max_style_chars": "1000",
+        "max_prompt_chars": "5000",
+        "render_engine": "none",
+        "render_model": "",
+        "render_num_variations": "2",
+        "lyrics-TOTAL_FORMS": "1",
+        "lyrics-INITIAL_FORMS": "0",
+        "lyrics-0-language": "en",
+        "lyrics-0-section_order": "Verse,Chorus",
+        "lyrics-0-themes": "",
+        "lyrics-0-repetition_rules": "{}",
+        "lyrics-0-sections": "[]",
+        "lyrics-0-section_requirements": "{}",
+        "lyrics-0-source_citations": "[]",
+        "producer_notes-TOTAL_FORMS": "1",
+        "producer_notes-INITIAL_FORMS": "0",
+        "producer_notes-0-structure": "",
+        "producer_notes-0-structure_string": "Verse–Chorus",
+        "producer_notes-0-hook_count": "1",
+        "producer_notes-0-section_tags": "{}",
+        "producer_notes-0-section_durations": "{}",
+        "producer_notes-0-instrumentation_hints": "",
+        "producer_notes-0-mix_targets": "{}",
+    }
+    return {**data, **overrides}
+
+
+@pytest.mark.django_db
+class TestSongAdmin:
+    def test_song_saved_with_inline_lyrics_and_notes_owned_by_the_song_tenant(self, tenant):
+        client, user = staff_client(tenant)
+        song = SongFactory(tenant=tenant, owner=user, parts=False)
+        response = client.post(reverse("admin:amcs_song_change", args=[song.pk]), song_form(song))
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        lyrics, notes = Lyrics.objects.get(song=song), ProducerNotes.objects.get(song=song)
+        assert (lyrics.tenant, lyrics.owner, notes.tenant) == (tenant, user, tenant)
+        assert notes.structure == ["Verse", "Chorus"]
+
+    def test_inline_rule_errors_block_the_save(self, tenant):
+        client, user = staff_client(tenant)
+        song = SongFactory(tenant=tenant, owner=user, parts=False)
+        response = client.post(
+            reverse("admin:amcs_song_change", args=[song.pk]), song_form(song, **{"lyrics-0-section_order": "Verse"})
+        )
+        assert response.status_code == 200
+        assert "chorus" in str(response.context["inline_admin_formsets"][0].formset.errors)
+        assert not Lyrics.objects.filter(song=song).exists()
+
+    def test_sources_of_another_tenant_are_refused(self, tenant, other_tenant):
+        client, user = staff_client(tenant)
+        MembershipFactory(user=user, tenant=other_tenant, role=MembershipRole.MEMBER)
+        song = SongFactory(tenant=tenant, owner=user, parts=False)
+        foreign = SourceFactory(tenant=other_tenant)
+        response = client.post(
+            reverse("admin:amcs_song_change", args=[song.pk]), song_form(song, sources=[str(foreign.pk)])
+        )
+        assert response.status_code == 200
+        assert "another tenant" in str(response.context["adminform"].form.errors["sources"])
+
+    def test_change_page_shows_the_sds_and_the_validate_button_reports(self, admin_client):
+        song = SongFactory()
+        page = admin_client.get(reverse("admin:amcs_song_change", args=[song.pk])).content.decode()
+        assert "&quot;blueprint_ref&quot;" in page and "Validate SDS" in page
+        response = admin_client.get(reverse("admin:amcs_song_validate_sds", args=[song.pk]), follow=True)
+        assert any("is valid" in message for message in messages_of(response))
+
+    def test_validate_reports_errors_with_pointers(self, admin_client):
+        song = SongFactory()
+        Blueprint.objects.filter(pk=song.blueprint_id).update(tempo_bpm_min=60, tempo_bpm_max=100)
+        changelist = reverse("admin:amcs_song_changelist")
+        response = admin_client.post(
+            changelist, {"action": "validate_sds", "_selected_action": [str(song.pk)]}, follow=True
+        )
+        assert any("/style/tempo_bpm" in message for message in messages_of(response))
+
+    def test_incomplete_song_shows_what_is_missing(self, admin_client):
+        song = SongFactory(parts=False)
+        page = admin_client.get(reverse("admin:amcs_song_change", args=[song.pk])).content.decode()
+        assert "no lyrics yet" in page
+        response = admin_client.get(reverse("admin:amcs_song_validate_sds", args=[song.pk]), follow=True)
+        assert any("/lyrics" in message for message in messages_of(response))
+
+    def test_delete_and_restore_take_the_children_along(self, admin_client):
+        song = SongFactory()
+        WorkflowRunFactory(song=song, tenant=song.tenant, owner=song.owner)
+        admin_client.post(reverse("admin:amcs_song_delete", args=[song.pk]), {"post": "yes"})
+        assert not WorkflowRun.objects.filter(song=song).exists()
+        other = SongFactory()
+        changelist = reverse("admin:amcs_song_changelist")
+        admin_client.post(changelist, {"action": "delete_selected", "_selected_action": [str(other.pk)], "post": "yes"})
+        assert not Lyrics.objects.filter(song=other).exists()
+        admin_client.post(
+            f"{changelist}?deleted=yes",
+            {"action": "restore_songs", "_selected_action": [str(song.pk), str(other.pk)]},
+        )
+        assert Song.objects.filter(pk__in=[song.pk, other.pk]).count() == 2
+        assert WorkflowRun.objects.filter(song=song).exists() and Lyrics.objects.filter(song=other).exists()
+
+
+@pytest.mark.django_db
+def test_run_admin_shows_events_and_seeds_new_runs_from_the_song(admin_client):
+    event = WorkflowEventFactory(metrics={"duration_ms": 321})
+    page = admin_client.get(reverse("admin:amcs_workflowrun_change", args=[event.run_id])).content.decode()
+    assert "321" in page
+    song = SongFactory(global_seed=99, parts=False)
+    response = admin_client.post(
+        reverse("admin:amcs_workflowrun_add"),
+        {
+            "tenant": str(song.tenant_id),
+            "song": str(song.pk),
+            "status": "running",
+            "node_outputs": "{}",
+            "validation_scores": "{}",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert WorkflowRun.objects.get(song=song).seed == 99
