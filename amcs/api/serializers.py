@@ -253,6 +253,8 @@ class ProducerNotesSerializer(SongPartSerializer):
 
 
 class WorkflowRunSerializer(TenantOwnedSerializer):
+    #: read-only plain text, so the OpenAPI schema names the node choices once (``NodeEnum``, from events)
+    current_node = serializers.CharField(read_only=True)
     song = SongBriefSerializer(read_only=True)
     song_id = TenantScopedField(source="song", queryset=Song.objects.all(), write_only=True)
 
