@@ -261,6 +261,7 @@ class SampleQuerySet(SoftDeleteQuerySet):
         """Ordered by cosine distance to ``vector`` (annotated as ``distance``); slice it to use the HNSW index."""
         return (
             self.filter(**{f"{field}__isnull": False})
+            .defer("audio_features", "style_embedding")
             .annotate(distance=CosineDistance(field, vector))
             .order_by("distance")
         )
