@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from club.choices import LinkedAccountProvider, ListenEventSource, VoteRank, WeekPhase
 from club.constants import RATING_VALUES
 from club.fields import EncryptedTokenField
+from club.validators import validate_rating_value
 from core.models import BaseModel
 
 USER = settings.AUTH_USER_MODEL
@@ -300,7 +301,13 @@ class Rating(BaseModel):
         verbose_name=_("album"),
         help_text=_("The week's winner; set by the service."),
     )
-    value = models.DecimalField(max_digits=2, decimal_places=1, verbose_name=_("rating"))
+    value = models.DecimalField(
+        max_digits=2,
+        decimal_places=1,
+        validators=[validate_rating_value],
+        verbose_name=_("rating"),
+        help_text=_("1.0 to 5.0 in half steps."),
+    )
     favorite_track = models.ForeignKey(
         "catalog.Track",
         on_delete=models.SET_NULL,

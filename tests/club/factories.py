@@ -49,10 +49,14 @@ class WeekFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     class Params:
-        poll = factory.Trait(nominations_close_at=factory.LazyFunction(lambda: timezone.now() - DAY))
+        poll = factory.Trait(
+            nominations_close_at=factory.LazyFunction(lambda: timezone.now() - DAY),
+            poll_close_at=factory.LazyFunction(lambda: timezone.now() + DAY),
+        )
         winner = factory.Trait(
             nominations_close_at=factory.LazyFunction(lambda: timezone.now() - 2 * DAY),
             poll_close_at=factory.LazyFunction(lambda: timezone.now() - DAY),
+            discussion_at=factory.LazyFunction(lambda: timezone.now() + DAY),
         )
         ratings = factory.Trait(
             nominations_close_at=factory.LazyFunction(lambda: timezone.now() - 3 * DAY),

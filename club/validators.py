@@ -1,0 +1,20 @@
+"""Validators of single club values."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from club.constants import RATING_VALUES
+
+RATING_VALUE_MESSAGE = _("A rating is between 1.0 and 5.0 in half steps.")
+
+
+def validate_rating_value(value) -> None:
+    """1.0 to 5.0 in half steps (the database checks the same rule)."""
+    try:
+        ok = Decimal(value) in RATING_VALUES
+    except (InvalidOperation, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValidationError(RATING_VALUE_MESSAGE, code="rating_scale")
