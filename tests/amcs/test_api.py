@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from amcs.models import Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
-from amcs.models import Blueprint
+from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
 from core.choices import MembershipRole
 from core.testing import CrudAPITests
 from tests.amcs.factories import (
@@ -200,9 +199,9 @@ ENDPOINTS = {
     ),
     "song": (
         SongFactory,
-        lambda t, o: (
-            lambda style: {"title": "T", "style_id": str(style.pk), "blueprint_id": str(style.blueprint_id)}
-        )(StyleFactory(tenant=t, owner=o)),
+        lambda t, o: (lambda style: {"title": "T", "style_id": str(style.pk), "blueprint_id": str(style.blueprint_id)})(
+            StyleFactory(tenant=t, owner=o)
+        ),
         {"title": "Renamed"},
     ),
     "lyrics": (
@@ -250,7 +249,9 @@ class TestTenancy:
         assert member_client.get(self.urls(name, mine)).status_code == 200
         response = member_client.patch(self.urls(name, mine), update, format="json")
         assert response.status_code == 200, response.data
-        created = member_client.post(self.urls(name), {"tenant": str(tenant.pk), **payload(tenant, member)}, format="json")
+        created = member_client.post(
+            self.urls(name), {"tenant": str(tenant.pk), **payload(tenant, member)}, format="json"
+        )
         assert created.status_code == 201, created.data
         assert created.data["owner"]["id"] == str(member.pk)
         assert member_client.delete(self.urls(name, mine)).status_code == 204
@@ -269,7 +270,9 @@ class TestTenancy:
         assert viewer_client.get(self.urls(name, obj)).status_code == 200
         assert viewer_client.patch(self.urls(name, obj), update, format="json").status_code == 403
         assert viewer_client.delete(self.urls(name, obj)).status_code == 403
-        response = viewer_client.post(self.urls(name), {"tenant": str(tenant.pk), **payload(tenant, member)}, format="json")
+        response = viewer_client.post(
+            self.urls(name), {"tenant": str(tenant.pk), **payload(tenant, member)}, format="json"
+        )
         assert response.status_code == 400
         assert type(obj).objects.filter(pk=obj.pk).exists()
 
@@ -299,7 +302,9 @@ class TestCrossTenantReferences:
         MembershipFactory(user=member, tenant=other_tenant, role=MembershipRole.MEMBER)
         song = SongFactory(tenant=tenant, owner=member)
         other_source = SourceFactory(tenant=other_tenant)
-        response = member_client.patch(f"/api/amcs/songs/{song.pk}/", {"sources": [str(other_source.pk)]}, format="json")
+        response = member_client.patch(
+            f"/api/amcs/songs/{song.pk}/", {"sources": [str(other_source.pk)]}, format="json"
+        )
         assert response.status_code == 400
         assert "another tenant" in response.data["message"]
 
@@ -364,7 +369,9 @@ class TestRules:
             "/api/amcs/runs/", {"tenant": str(tenant.pk), "song_id": str(song.pk), "status": "completed"}, format="json"
         )
         assert response.status_code == 400  # a run starts running
-        response = member_client.post("/api/amcs/runs/", {"tenant": str(tenant.pk), "song_id": str(song.pk)}, format="json")
+        response = member_client.post(
+            "/api/amcs/runs/", {"tenant": str(tenant.pk), "song_id": str(song.pk)}, format="json"
+        )
         assert response.status_code == 201, response.data
         assert response.data["seed"] == 77 and response.data["status"] == "running"
 
@@ -416,7 +423,9 @@ class TestEvents:
     def test_fix_loop_stops_at_three(self, member_client, tenant, member):
         run = WorkflowRunFactory(tenant=tenant, owner=member)
         for _ in range(3):
-            assert member_client.post(self.url(run), {"node": "FIX", "phase": "start"}, format="json").status_code == 201
+            assert (
+                member_client.post(self.url(run), {"node": "FIX", "phase": "start"}, format="json").status_code == 201
+            )
         response = member_client.post(self.url(run), {"node": "FIX", "phase": "start"}, format="json")
         assert response.status_code == 400
         assert "stops at 3" in response.data["message"]
@@ -433,7 +442,9 @@ class TestEvents:
     def test_events_tenancy(self, member_client, viewer_client, tenant, member, other_tenant):
         foreign = WorkflowRunFactory(tenant=other_tenant)
         assert member_client.get(self.url(foreign)).status_code == 404
-        assert member_client.post(self.url(foreign), {"node": "PLAN", "phase": "start"}, format="json").status_code == 404
+        assert (
+            member_client.post(self.url(foreign), {"node": "PLAN", "phase": "start"}, format="json").status_code == 404
+        )
         mine = WorkflowRunFactory(tenant=tenant, owner=member)
         WorkflowEventFactory(run=mine, tenant=tenant, owner=member)
         assert viewer_client.get(self.url(mine)).status_code == 200
@@ -509,12 +520,17 @@ class TestSds:
         assert (Song.all_objects.count(), Style.all_objects.count(), Source.all_objects.count()) == before
 
     def test_import_tenancy(self, member_client, viewer_client, elf, tenant, other_tenant):
-        assert member_client.post(f"/api/amcs/sds/import/?tenant={other_tenant.pk}", elf, format="json").status_code == 404
+        assert (
+            member_client.post(f"/api/amcs/sds/import/?tenant={other_tenant.pk}", elf, format="json").status_code == 404
+        )
         assert member_client.post("/api/amcs/sds/import/?tenant=nope", elf, format="json").status_code == 404
         assert viewer_client.post(f"/api/amcs/sds/import/?tenant={tenant.pk}", elf, format="json").status_code == 403
         response = viewer_client.post("/api/amcs/sds/import/", elf, format="json")
         assert response.status_code == 400 and response.data["errors"][0]["field"] == "tenant"
-        assert member_client.post(f"/api/amcs/sds/validate/?tenant={other_tenant.pk}", elf, format="json").status_code == 404
+        assert (
+            member_client.post(f"/api/amcs/sds/validate/?tenant={other_tenant.pk}", elf, format="json").status_code
+            == 404
+        )
 
     def test_sds_endpoints_need_authentication(self, elf):
         client = APIClient()

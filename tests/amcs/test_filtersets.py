@@ -15,9 +15,7 @@ from amcs.filtersets import (
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
 from tests.amcs.factories import (
     BlueprintFactory,
-    LyricsFactory,
     PersonaFactory,
-    ProducerNotesFactory,
     SongFactory,
     SourceFactory,
     StyleFactory,
@@ -59,7 +57,13 @@ class TestStyleAndSongFilters:
 
     @pytest.mark.parametrize(
         ("data", "expected"),
-        [({"genre": "pop"}, 1), ({"bpm": 75}, 1), ({"mood": "happy"}, 1), ({"tags": "Era:1990s"}, 1), ({"q": "one"}, 1)],
+        [
+            ({"genre": "pop"}, 1),
+            ({"bpm": 75}, 1),
+            ({"mood": "happy"}, 1),
+            ({"tags": "Era:1990s"}, 1),
+            ({"q": "one"}, 1),
+        ],
     )
     def test_song_filters_reach_the_style(self, styles, data, expected):
         for style, title in zip(styles, ["One", "Two"], strict=True):

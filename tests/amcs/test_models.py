@@ -108,7 +108,9 @@ class TestDatabaseConstraints:
 
     def test_song_has_one_set_of_lyrics_and_producer_notes(self):
         song = SongFactory()
-        assert "already has lyrics" in str(errors_of(LyricsFactory.build(song=song, tenant=song.tenant, owner=song.owner)))
+        assert "already has lyrics" in str(
+            errors_of(LyricsFactory.build(song=song, tenant=song.tenant, owner=song.owner))
+        )
         notes = ProducerNotesFactory.build(song=song, tenant=song.tenant, owner=song.owner)
         assert "already has producer notes" in str(errors_of(notes))
 

@@ -156,7 +156,16 @@ def test_lyrics_text_meets_blueprint_line_limits_and_banned_terms():
 @pytest.mark.parametrize(
     ("weights", "valid"),
     [
-        ({"hook_density": 0.25, "singability": 0.2, "rhyme_tightness": 0.15, "section_completeness": 0.2, "profanity_score": 0.2}, True),
+        (
+            {
+                "hook_density": 0.25,
+                "singability": 0.2,
+                "rhyme_tightness": 0.15,
+                "section_completeness": 0.2,
+                "profanity_score": 0.2,
+            },
+            True,
+        ),
         ({"hook_density": 0.5, "singability": 0.4}, False),
         ({"hook_density": 0.7, "singability": 0.4}, False),
     ],
