@@ -69,8 +69,10 @@ class TestLinkedAccountAPI(MemberWritesMixin, CrudAPITests):
         response = user_client.post(self.list_url(), {**self.create_data(), "refresh_token": "ref-456"}, format="json")
         assert response.status_code == 201
         assert response.data["has_access_token"] is True
-        listed = user_client.get(self.list_url()).content.decode() + user_client.get(self.detail_url(
-            LinkedAccount.objects.get(pk=response.data["id"]))).content.decode()
+        listed = (
+            user_client.get(self.list_url()).content.decode()
+            + user_client.get(self.detail_url(LinkedAccount.objects.get(pk=response.data["id"]))).content.decode()
+        )
         assert "tok-123" not in listed and "ref-456" not in listed and '"access_token"' not in listed
 
     def test_members_see_only_their_own_accounts(self, user_client):
@@ -111,7 +113,10 @@ class TestWeekAPI(CrudAPITests):
         f.VoteFactory(nomination=other, rank=2)
         url = self.detail_url(week)
         tally = user_client.get(url + "tally/").data["results"]
-        assert [(row["album_id"], row["points"]) for row in tally] == [(str(winner.album_id), 2), (str(other.album_id), 1)]
+        assert [(row["album_id"], row["points"]) for row in tally] == [
+            (str(winner.album_id), 2),
+            (str(other.album_id), 1),
+        ]
         assert user_client.post(url + "close-poll/").status_code == 403
         response = admin_api_client.post(url + "close-poll/")
         assert response.status_code == 400
@@ -231,7 +236,9 @@ class TestListenAPI(ReadOnlyMixin, CrudAPITests):
         after = listen.played_at.isoformat()
         rows = user_client.get(self.list_url(), {"played_after": after, "user_id": str(listen.user_id)}).data["results"]
         assert len(rows) == 1
-        rows = user_client.get(self.list_url(), {"played_before": after, "user_id": str(listen.user_id)}).data["results"]
+        rows = user_client.get(self.list_url(), {"played_before": after, "user_id": str(listen.user_id)}).data[
+            "results"
+        ]
         assert rows == []
 
 

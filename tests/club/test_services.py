@@ -127,7 +127,11 @@ class TestTallyAndWinner:
             services.vote_cast(user=voter, nomination=b, rank=2)
         services.vote_cast(user=UserFactory(), nomination=c, rank=2)
         tally = services.week_tally(week=week)
-        assert [(row["nomination_id"], row["points"]) for row in tally] == [(str(a.pk), 4), (str(b.pk), 2), (str(c.pk), 1)]
+        assert [(row["nomination_id"], row["points"]) for row in tally] == [
+            (str(a.pk), 4),
+            (str(b.pk), 2),
+            (str(c.pk), 1),
+        ]
         assert tally[0]["first_place_votes"] == 2 and tally[1]["second_place_votes"] == 2
 
     def test_tally_breaks_ties_by_most_first_place_votes(self):
@@ -190,7 +194,9 @@ class TestRatings:
         with pytest.raises(ValidationError, match="already rated"):
             services.rating_submit(week=rating.week, user=rating.user, value=Decimal("2.0"))
         with pytest.raises(ValidationError, match="favourite track"):
-            services.rating_submit(week=rating.week, user=UserFactory(), value=Decimal("2.0"), favorite_track=TrackFactory())
+            services.rating_submit(
+                week=rating.week, user=UserFactory(), value=Decimal("2.0"), favorite_track=TrackFactory()
+            )
 
     def test_rating_validate_rejects_another_album(self):
         week = WeekFactory(ratings=True)

@@ -1,0 +1,1 @@
+"""Listen importers: ListenBrainz exports, Last.fm scrobble CSVs and Spotify extended streaming history."""

@@ -1,0 +1,83 @@
+"""ListenBrainz exports: the ZIP of monthly ``listens/<YYYY>/<M>.jsonl`` files, and the older single JSON array.
+
+Listens are also what the ListenBrainz-compatible API (``club.listenbrainz``) receives, so the mapping of
+one listen's ``track_metadata`` lives here for both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from club.importers.base import ListenRow, parse_uuid
+from club.importers.files import open_members
+
+KEPT_INFO = ["recording_msid", "submission_client", "submission_client_version", "music_service", "origin_url", "isrc"]
+
+
+def _spotify_id(info: dict) -> str:
+    value = info.get("spotify_id") or ""
+    return value.rstrip("/").rsplit("/", 1)[-1].split(":")[-1].split("?")[0] if value else ""
+
+
+def listen_row(listen: dict) -> ListenRow | str:
+    """One ListenBrainz listen (export or submission shape) as a row, or a skip reason."""
+    if not isinstance(listen, dict):
+        return "malformed"
+    meta = listen.get("track_metadata") or {}
+    info = meta.get("additional_info") or {}
+    mapping = meta.get("mbid_mapping") or {}
+    artist, title = meta.get("artist_name"), meta.get("track_name")
+    listened_at = listen.get("listened_at")
+    if not isinstance(artist, str) or not isinstance(title, str) or not artist.strip() or not title.strip():
+        return "no artist or title"
+    if not isinstance(listened_at, int | float) or isinstance(listened_at, bool):
+        return "no listened_at"
+    artist_mbids = info.get("artist_mbids") or mapping.get("artist_mbids") or []
+    duration = info.get("duration_ms") or (info.get("duration") and int(info["duration"]) * 1000)
+    metadata = {key: info[key] for key in KEPT_INFO if info.get(key)}
+    if listen.get("recording_msid") or meta.get("recording_msid"):
+        metadata["recording_msid"] = listen.get("recording_msid") or meta.get("recording_msid")
+    return ListenRow(
+        listened_at=int(listened_at),
+        artist=artist,
+        title=title,
+        album=meta.get("release_name") or "",
+        recording_mbid=parse_uuid(info.get("recording_mbid") or mapping.get("recording_mbid")),
+        release_mbid=parse_uuid(info.get("release_mbid") or mapping.get("release_mbid")),
+        artist_mbid=parse_uuid(artist_mbids[0]) if isinstance(artist_mbids, list) and artist_mbids else None,
+        spotify_id=_spotify_id(info),
+        duration_ms=duration if isinstance(duration, int) else None,
+        metadata=metadata,
+    )
+
+
+def _wanted(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(".jsonl") or (lowered.endswith(".json") and Path(lowered).name not in {"user.json"})
+
+
+def parse(path) -> Iterator[ListenRow | str]:
+    """Every listen of a ListenBrainz export (ZIP, directory, ``.jsonl`` or legacy ``.json`` array)."""
+    for name, handle in open_members(path, _wanted):
+        if name.lower().endswith(".jsonl"):
+            if Path(name).name in {"feedback.jsonl", "pinned_recording.jsonl"}:
+                continue
+            for line in handle:
+                if not line.strip():
+                    continue
+                try:
+                    yield listen_row(json.loads(line))
+                except json.JSONDecodeError:
+                    yield "malformed"
+        else:
+            try:
+                listens = json.load(handle)
+            except json.JSONDecodeError:
+                yield "malformed"
+                continue
+            if isinstance(listens, dict):
+                listens = (listens.get("payload") or {}).get("listens") or []
+            for listen in listens if isinstance(listens, list) else []:
+                yield listen_row(listen)
