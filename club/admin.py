@@ -20,6 +20,7 @@ from club.models import (
     LinkedAccount,
     ListenEvent,
     Nomination,
+    NowPlaying,
     Rating,
     TasteProfile,
     UserRecommendation,
@@ -286,3 +287,12 @@ class UserRecommendationAdmin(BaseAdmin):
     search_fields = ["user__username", "album__title", "reason"]
     list_select_related = ["user", "album"]
     autocomplete_fields = ["user", "album"]
+
+
+@admin.register(NowPlaying)
+class NowPlayingAdmin(BaseAdmin):
+    list_display = ["user", "__str__", "expires_at", "updated_at"]
+    list_filter = ["expires_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]

@@ -540,3 +540,21 @@ class UserRecommendation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.album_id and self.album} for {self.user_id and self.user}"
+
+
+# A scrobbler's "playing now" is replaced at every submission: only its removal is worth an audit row.
+@pghistory.track(pghistory.DeleteEvent())
+class NowPlaying(BaseModel):
+    """What a member's scrobbler last said is playing (ListenBrainz ``playing_now``), until ``expires_at``."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="now_playing", verbose_name=_("user"))
+    track_metadata = models.JSONField(default=dict, blank=True, verbose_name=_("track metadata"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("now playing")
+        verbose_name_plural = _("now playing")
+
+    def __str__(self) -> str:
+        return f"{self.track_metadata.get('artist_name', '?')} - {self.track_metadata.get('track_name', '?')}"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *[path(f"api/{app.replace('_', '-')}/", include(f"{app}.api.urls")) for app in API_APPS],
+    path("1/", include("club.listenbrainz.urls")),  # club: ListenBrainz-compatible API for scrobblers
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,1 @@
+"""The ListenBrainz-compatible API (mounted at /1/)."""

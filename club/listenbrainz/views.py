@@ -1,0 +1,248 @@
+"""A ListenBrainz-compatible API (``/1/...``) so scrobblers and ``liblistenbrainz`` can use this server.
+
+Authentication is ``Authorization: Token <token>`` with the member's API token (``POST /api/auth/token/``).
+Payloads, limits and error bodies (``{"code": <status>, "error": "<message>"}``) follow ListenBrainz's API.
+Submitted listens go through the same importer as export files (``club.importers``), so they are resolved
+against the catalog, stored with COPY and deduplicated on (member, track, time).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from knox.auth import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from club.choices import ListenEventSource
+from club.constants import LISTEN_MINIMUM_TS
+from club.importers.base import ListenImporter
+from club.importers.listenbrainz import listen_row
+from club.models import ListenEvent, NowPlaying
+
+MAX_LISTENS_PER_REQUEST = 1000
+MAX_LISTEN_SIZE = 10240
+MAX_ITEMS_PER_GET = 1000
+DEFAULT_ITEMS_PER_GET = 25
+MAX_TAGS_PER_LISTEN = 50
+MAX_TAG_SIZE = 64
+MAX_DURATION_LIMIT = 24 * 24 * 60 * 60
+PLAYING_NOW_DEFAULT_SECONDS = 10 * 60
+LISTEN_TYPES = {"single", "playing_now", "import"}
+
+
+def error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"code": status, "error": message}, status=status)
+
+
+def _token_user(request):
+    """The member of the request's token, or None. ListenBrainz also accepts ``?token=`` on validate-token."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "token" or not key.strip():
+        return None
+    try:
+        user, _token = TokenAuthentication().authenticate_credentials(key.strip().encode())
+    except AuthenticationFailed:
+        return None
+    return user
+
+
+@require_GET
+def validate_token(request):
+    """``GET /1/validate-token``: whether the token is valid and whose it is."""
+    if not request.headers.get("Authorization"):
+        return error(400, "You need to provide an Authorization token.")
+    user = _token_user(request)
+    if user is None:
+        return JsonResponse({"code": 200, "message": "Token invalid.", "valid": False})
+    return JsonResponse({"code": 200, "message": "Token valid.", "valid": True, "user_name": user.username})
+
+
+def _check_listen(listen, listen_type: str) -> str | None:
+    """ListenBrainz's validation of one submitted listen; the error message, or None."""
+    if not isinstance(listen, dict):
+        return "Listen must be a JSON object."
+    if len(json.dumps(listen)) > MAX_LISTEN_SIZE:
+        return f"Listen is too large: at most {MAX_LISTEN_SIZE} bytes."
+    meta = listen.get("track_metadata")
+    if not isinstance(meta, dict):
+        return "JSON document does not contain a valid track_metadata object."
+    for key in ("artist_name", "track_name"):
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            return f"{key} must be a non-empty string in track_metadata."
+    info = meta.get("additional_info") or {}
+    if not isinstance(info, dict):
+        return "additional_info must be a JSON object."
+    tags = info.get("tags") or []
+    if not isinstance(tags, list) or len(tags) > MAX_TAGS_PER_LISTEN or any(len(str(t)) > MAX_TAG_SIZE for t in tags):
+        return f"At most {MAX_TAGS_PER_LISTEN} tags of at most {MAX_TAG_SIZE} characters."
+    for key in ("duration_ms", "duration"):
+        if key in info:
+            value = info[key]
+            limit = MAX_DURATION_LIMIT * (1000 if key == "duration_ms" else 1)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= limit:
+                return f"{key} must be a positive integer of at most 24 days."
+    listened_at = listen.get("listened_at")
+    if listen_type == "playing_now":
+        if listened_at is not None:
+            return "JSON document must not contain listened_at while submitting playing_now."
+        return None
+    if listened_at is None:
+        return "JSON document must contain the key listened_at at the top level."
+    if not isinstance(listened_at, int) or isinstance(listened_at, bool):
+        return "JSON document must contain an int value for listened_at."
+    if listened_at < LISTEN_MINIMUM_TS:
+        return "Value for key listened_at is too low. listened_at timestamp should be greater than 1033410600 (2002-10-01)."
+    return None
+
+
+@csrf_exempt
+@require_POST
+def submit_listens(request):
+    """``POST /1/submit-listens``: ``{"listen_type": "single"|"playing_now"|"import", "payload": [...]}``."""
+    user = _token_user(request)
+    if user is None:
+        return error(401, "Invalid authorization token.")
+    if len(request.body) > MAX_LISTEN_SIZE * MAX_LISTENS_PER_REQUEST:
+        return error(413, "Payload too large.")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return error(400, "Cannot parse JSON document.")
+    if not isinstance(data, dict):
+        return error(400, "Invalid JSON document submitted.")
+    listen_type, payload = data.get("listen_type"), data.get("payload")
+    if listen_type not in LISTEN_TYPES:
+        return error(400, "JSON document requires a valid listen_type key.")
+    if not isinstance(payload, list) or not payload:
+        return error(400, "JSON document does not contain any listens.")
+    if listen_type != "import" and len(payload) != 1:
+        return error(400, f"JSON document contains more than one listen for listen_type {listen_type}.")
+    if len(payload) > MAX_LISTENS_PER_REQUEST:
+        return error(400, f"Too many listens. You may not submit more than {MAX_LISTENS_PER_REQUEST} listens at once.")
+    for listen in payload:
+        problem = _check_listen(listen, listen_type)
+        if problem:
+            return error(400, problem)
+    if listen_type == "playing_now":
+        _store_playing_now(user, payload[0])
+    else:
+        ListenImporter(user=user, source=ListenEventSource.LISTENBRAINZ).run(listen_row(item) for item in payload)
+        from club.tasks import queue_listening_analysis
+
+        transaction.on_commit(lambda: queue_listening_analysis(user.pk))
+    return JsonResponse({"status": "ok"})
+
+
+def _store_playing_now(user, listen: dict) -> None:
+    info = listen["track_metadata"].get("additional_info") or {}
+    seconds = (info.get("duration_ms") or 0) // 1000 or info.get("duration") or PLAYING_NOW_DEFAULT_SECONDS
+    NowPlaying.objects.update_or_create(
+        user=user,
+        defaults={
+            "track_metadata": listen["track_metadata"],
+            "expires_at": timezone.now() + datetime.timedelta(seconds=seconds),
+        },
+    )
+
+
+def _member(name: str):
+    return get_user_model().objects.filter(username=name, is_active=True).first()
+
+
+def _int_param(request, name: str):
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"'{name}' should be a positive integer.") from None
+
+
+def listen_payload(listen: ListenEvent, username: str) -> dict:
+    """A stored listen in ListenBrainz's read-back shape."""
+    track, album = listen.track, listen.track.album
+    info = {key: value for key, value in listen.metadata.items() if key != "recording_msid"}
+    if track.mbid:
+        info["recording_mbid"] = str(track.mbid)
+    if album.mbid:
+        info["release_mbid"] = str(album.mbid)
+    if track.spotify_id:
+        info["spotify_id"] = f"https://open.spotify.com/track/{track.spotify_id}"
+    if track.duration_ms:
+        info["duration_ms"] = track.duration_ms
+    mapping = None
+    if track.mbid:
+        mapping = {"recording_mbid": str(track.mbid), "recording_name": track.title}
+        if album.mbid:
+            mapping["release_mbid"] = str(album.mbid)
+    return {
+        "listened_at": int(listen.played_at.timestamp()),
+        "inserted_at": int(listen.created_at.timestamp()),
+        "recording_msid": listen.metadata.get("recording_msid"),
+        "user_name": username,
+        "track_metadata": {
+            "artist_name": track.artist_credit or album.artist.name,
+            "track_name": track.title,
+            "release_name": album.title,
+            "additional_info": info,
+            "mbid_mapping": mapping,
+        },
+    }
+
+
+@require_GET
+def user_listens(request, user_name: str):
+    """``GET /1/user/<name>/listens?count=&max_ts=&min_ts=``: the member's listens, newest first."""
+    user = _member(user_name)
+    if user is None:
+        return error(404, "Cannot find user: %s" % user_name)
+    try:
+        count, max_ts, min_ts = (_int_param(request, name) for name in ("count", "max_ts", "min_ts"))
+    except ValueError as problem:
+        return error(400, str(problem))
+    if max_ts is not None and min_ts is not None:
+        return error(400, "You may only specify max_ts or min_ts, not both.")
+    if count is not None and count < 0 or any(v is not None and v < 0 for v in (max_ts, min_ts)):
+        return error(400, "Arguments must be positive integers.")
+    count = min(MAX_ITEMS_PER_GET, DEFAULT_ITEMS_PER_GET if count is None else count)
+    listens = ListenEvent.objects.filter(user=user).select_related("track__album__artist")
+    if max_ts is not None:
+        listens = listens.filter(played_at__lt=datetime.datetime.fromtimestamp(max_ts, datetime.UTC))
+    if min_ts is not None:
+        listens = listens.filter(played_at__gt=datetime.datetime.fromtimestamp(min_ts, datetime.UTC))
+        rows = list(listens.order_by("played_at")[:count])[::-1]
+    else:
+        rows = list(listens.order_by("-played_at")[:count])
+    latest = ListenEvent.objects.filter(user=user).order_by("-played_at").values_list("played_at", flat=True).first()
+    return JsonResponse(
+        {
+            "payload": {
+                "count": len(rows),
+                "user_id": user.username,
+                "latest_listen_ts": int(latest.timestamp()) if latest else 0,
+                "listens": [listen_payload(listen, user.username) for listen in rows],
+            }
+        }
+    )
+
+
+@require_GET
+def playing_now(request, user_name: str):
+    """``GET /1/user/<name>/playing-now``: the member's current track, if their scrobbler said so lately."""
+    user = _member(user_name)
+    if user is None:
+        return error(404, "Cannot find user: %s" % user_name)
+    current = NowPlaying.objects.filter(user=user, expires_at__gt=timezone.now()).first()
+    listens = [{"track_metadata": current.track_metadata, "playing_now": True}] if current else []
+    return JsonResponse(
+        {"payload": {"count": len(listens), "user_id": user.username, "playing_now": True, "listens": listens}}
+    )

@@ -1,0 +1,161 @@
+"""The ListenBrainz-compatible API, driven by the official client library ``liblistenbrainz``."""
+
+import time
+
+import liblistenbrainz
+import pytest
+import requests
+from django.db import connection
+from knox.models import AuthToken
+from liblistenbrainz.errors import InvalidAuthTokenException, ListenBrainzAPIException
+
+from club.models import ListenEvent
+from tests.core.factories import UserFactory
+
+T0 = 1_735_689_600  # 2025-01-01 UTC
+
+
+@pytest.fixture
+def member(transactional_db):
+    yield UserFactory(username="mira")
+    # The live server's threads keep their own connections open past the test: close them.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity"
+            " where datname = current_database() and pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture
+def client(live_server, member):
+    _, key = AuthToken.objects.create(user=member)
+    client = liblistenbrainz.ListenBrainz()
+    client.api_base_url = live_server.url
+    client.set_auth_token(key)
+    return client
+
+
+def test_liblistenbrainz_submits_and_reads_back_listens(client, member):
+    single = liblistenbrainz.Listen(
+        track_name="Alison",
+        artist_name="Slowdive",
+        release_name="Souvlaki",
+        listened_at=T0,
+        recording_mbid="5b11f4ce-a62d-471e-81fc-a69a8278c7da",
+        additional_info={"submission_client": "test-suite", "duration_ms": 230_000},
+    )
+    assert client.submit_single_listen(single) == {"status": "ok"}
+    batch = [
+        liblistenbrainz.Listen(
+            track_name=f"Song {n}", artist_name="Duster", release_name="Stratosphere", listened_at=T0 + 600 * (n + 1)
+        )
+        for n in range(3)
+    ]
+    assert client.submit_multiple_listens(batch)["status"] == "ok"
+    assert client.submit_multiple_listens(batch)["status"] == "ok"  # the same listens again: stored once
+    assert ListenEvent.objects.filter(user=member).count() == 4
+
+    listens = client.get_listens("mira", count=10)
+    assert [listen.track_name for listen in listens] == ["Song 2", "Song 1", "Song 0", "Alison"]
+    assert listens[-1].listened_at == T0
+    assert listens[-1].recording_mbid == "5b11f4ce-a62d-471e-81fc-a69a8278c7da"
+    assert listens[-1].release_name == "Souvlaki"
+    assert [listen.track_name for listen in client.get_listens("mira", max_ts=T0 + 1200)] == ["Song 0", "Alison"]
+    assert [listen.track_name for listen in client.get_listens("mira", min_ts=T0 + 600, count=1)] == ["Song 1"]
+
+
+def test_liblistenbrainz_playing_now(client):
+    assert client.get_playing_now("mira") is None
+    now = liblistenbrainz.Listen(track_name="Heaven or Las Vegas", artist_name="Cocteau Twins")
+    assert client.submit_playing_now(now)["status"] == "ok"
+    playing = client.get_playing_now("mira")
+    assert (playing.artist_name, playing.track_name) == ("Cocteau Twins", "Heaven or Las Vegas")
+    assert not ListenEvent.objects.exists()
+
+
+def test_invalid_token_is_refused(live_server, member):
+    client = liblistenbrainz.ListenBrainz()
+    client.api_base_url = live_server.url
+    with pytest.raises(InvalidAuthTokenException):
+        client.set_auth_token("not-a-token")
+    client.set_auth_token("not-a-token", check_validity=False)
+    with pytest.raises(ListenBrainzAPIException) as error:
+        client.submit_single_listen(liblistenbrainz.Listen(track_name="x", artist_name="y", listened_at=T0))
+    assert error.value.status_code == 401
+
+
+def test_unknown_user_is_404(client):
+    with pytest.raises(ListenBrainzAPIException) as error:
+        client.get_listens("nobody-here")
+    assert error.value.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{not json", "Cannot parse JSON"),
+        ({"listen_type": "weird", "payload": []}, "listen_type"),
+        ({"listen_type": "single", "payload": []}, "does not contain any listens"),
+        ({"listen_type": "single", "payload": [{"listened_at": T0}, {"listened_at": T0}]}, "more than one listen"),
+        (
+            {"listen_type": "single", "payload": [{"listened_at": T0, "track_metadata": {"artist_name": "a"}}]},
+            "track_name",
+        ),
+        (
+            {"listen_type": "single", "payload": [{"track_metadata": {"artist_name": "a", "track_name": "b"}}]},
+            "listened_at",
+        ),
+        (
+            {
+                "listen_type": "import",
+                "payload": [{"listened_at": 1000, "track_metadata": {"artist_name": "a", "track_name": "b"}}],
+            },
+            "too low",
+        ),
+        (
+            {
+                "listen_type": "playing_now",
+                "payload": [{"listened_at": T0, "track_metadata": {"artist_name": "a", "track_name": "b"}}],
+            },
+            "must not contain listened_at",
+        ),
+        (
+            {
+                "listen_type": "single",
+                "payload": [
+                    {
+                        "listened_at": T0,
+                        "track_metadata": {
+                            "artist_name": "a",
+                            "track_name": "b",
+                            "additional_info": {"duration_ms": -5},
+                        },
+                    }
+                ],
+            },
+            "duration_ms",
+        ),
+    ],
+)
+def test_bad_submissions_get_listenbrainz_400s(live_server, member, body, message):
+    import json
+
+    _, key = AuthToken.objects.create(user=member)
+    response = requests.post(
+        f"{live_server.url}/1/submit-listens",
+        data=body if isinstance(body, str) else json.dumps(body),
+        headers={"Authorization": f"Token {key}"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == 400 and message in response.json()["error"]
+    assert not ListenEvent.objects.exists()
+
+
+def test_bad_query_parameters_are_400(client, live_server):
+    response = requests.get(f"{live_server.url}/1/user/mira/listens", params={"count": "lots"}, timeout=10)
+    assert response.status_code == 400 and "count" in response.json()["error"]
+    response = requests.get(f"{live_server.url}/1/user/mira/listens", params={"min_ts": 1, "max_ts": 2}, timeout=10)
+    assert response.status_code == 400
+    assert requests.get(f"{live_server.url}/1/validate-token", timeout=10).status_code == 400
+    assert time.time() > T0
