@@ -241,9 +241,23 @@ def song_restore(*, song: Song) -> Song:
 
 
 @transaction.atomic
-def workflow_run_start(*, song: Song, owner, tenant: Tenant | None = None) -> WorkflowRun:
+def workflow_run_start(
+    *,
+    song: Song,
+    owner,
+    tenant: Tenant | None = None,
+    node_outputs: dict | None = None,
+    validation_scores: dict | None = None,
+) -> WorkflowRun:
     """Start a run of the song: status running, seeded with the song's seed so the run can be replayed."""
-    run = WorkflowRun(tenant=tenant or song.tenant, owner=owner, song=song, seed=song.global_seed)
+    run = WorkflowRun(
+        tenant=tenant or song.tenant,
+        owner=owner,
+        song=song,
+        seed=song.global_seed,
+        node_outputs=node_outputs if node_outputs is not None else {},
+        validation_scores=validation_scores if validation_scores is not None else {},
+    )
     run.full_clean()
     run.save()
     return run

@@ -125,7 +125,11 @@ class WorkflowRunViewSet(TenantOwnedViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.workflow_run_start(
-            song=data["song"], owner=self.request.user, tenant=data["tenant"]
+            song=data["song"],
+            owner=self.request.user,
+            tenant=data["tenant"],
+            node_outputs=data.get("node_outputs"),
+            validation_scores=data.get("validation_scores"),
         )
 
     @extend_schema(request=WorkflowEventAppendSerializer, responses={200: WorkflowEventSerializer(many=True)})

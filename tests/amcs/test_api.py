@@ -370,10 +370,13 @@ class TestRules:
         )
         assert response.status_code == 400  # a run starts running
         response = member_client.post(
-            "/api/amcs/runs/", {"tenant": str(tenant.pk), "song_id": str(song.pk)}, format="json"
+            "/api/amcs/runs/",
+            {"tenant": str(tenant.pk), "song_id": str(song.pk), "node_outputs": {"PLAN": {"artifacts": []}}},
+            format="json",
         )
         assert response.status_code == 201, response.data
         assert response.data["seed"] == 77 and response.data["status"] == "running"
+        assert response.data["node_outputs"] == {"PLAN": {"artifacts": []}}
 
     def test_deleting_a_song_deletes_its_lyrics_notes_and_runs(self, member_client, tenant, member):
         song = SongFactory(tenant=tenant, owner=member)
