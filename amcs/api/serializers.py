@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from amcs.choices import WorkflowEventPhase, WorkflowNode
@@ -303,3 +304,28 @@ class SdsResultSerializer(serializers.Serializer):
 
     valid = serializers.BooleanField()
     errors = serializers.ListField(child=serializers.DictField())
+
+
+def _namespace_components() -> None:
+    """OpenAPI component names carry the app's prefix (``AmcsLyrics``), so other apps' ``Lyrics`` never collide."""
+    for serializer in [
+        BlueprintBriefSerializer,
+        PersonaBriefSerializer,
+        StyleBriefSerializer,
+        SongBriefSerializer,
+        BlueprintSerializer,
+        PersonaSerializer,
+        SourceSerializer,
+        StyleSerializer,
+        SongSerializer,
+        LyricsSerializer,
+        ProducerNotesSerializer,
+        WorkflowRunSerializer,
+        WorkflowEventSerializer,
+        WorkflowEventAppendSerializer,
+        SdsResultSerializer,
+    ]:
+        extend_schema_serializer(component_name="Amcs" + serializer.__name__.removesuffix("Serializer"))(serializer)
+
+
+_namespace_components()
