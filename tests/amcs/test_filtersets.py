@@ -92,3 +92,108 @@ def test_other_filtersets():
     assert count(WorkflowRunFilterSet, WorkflowRun, {"active": True, "tenant_id": str(run.tenant_id)}) == 1
     assert count(WorkflowRunFilterSet, WorkflowRun, {"active": False}) == 0
     assert count(LyricsFilterSet, Lyrics, {"hook_strategy": ["chant"]}) == 0
+
+
+COMMON_EXEMPT = {"id", "owner", "created_at", "updated_at", "deleted_at"}
+EXEMPT = {
+    Blueprint: {
+        "tempo_bpm_min",
+        "tempo_bpm_max",
+        "required_sections",
+        "section_lines",
+        "banned_terms",
+        "lexicon_positive",
+        "lexicon_negative",
+        "conflicting_tags",
+        "rubric_weights",
+        "min_total",
+        "max_profanity",
+    },
+    Persona: {
+        "bio",
+        "voice",
+        "vocal_range",
+        "delivery",
+        "influences",
+        "style_defaults",
+        "lyrics_defaults",
+        "is_style_of_disallowed",
+    },
+    Source: {"config", "scopes", "allow", "deny", "weight", "has_provenance", "mcp_server_id", "last_validated_at"},
+    Style: {
+        "sub_genres",
+        "fusions",
+        "time_signature",
+        "modulations",
+        "instrumentation",
+        "vocal_profile",
+        "tags_negative",
+    },
+    Song: {
+        "sds_version",
+        "feature_flags",
+        "positive_tags",
+        "negative_tags",
+        "max_style_chars",
+        "max_prompt_chars",
+        "render_model",
+        "render_num_variations",
+        "target_duration_sec",
+    },
+    Lyrics: {
+        "pov",
+        "tense",
+        "themes",
+        "rhyme_scheme",
+        "meter",
+        "syllables_per_line",
+        "repetition_policy",
+        "repetition_rules",
+        "imagery_density",
+        "reading_level",
+        "section_order",
+        "sections",
+        "is_explicit_allowed",
+        "max_lines",
+        "section_requirements",
+        "source_citations",
+    },
+    ProducerNotes: {
+        "structure",
+        "section_tags",
+        "section_durations",
+        "instrumentation_hints",
+        "mix_targets",
+        "arrangement_notes",
+    },
+    WorkflowRun: {"seed", "node_outputs", "validation_scores", "fix_iterations"},
+}
+FILTERSETS = {
+    Blueprint: BlueprintFilterSet,
+    Persona: PersonaFilterSet,
+    Source: SourceFilterSet,
+    Style: StyleFilterSet,
+    Song: SongFilterSet,
+    Lyrics: LyricsFilterSet,
+    ProducerNotes: ProducerNotesFilterSet,
+    WorkflowRun: WorkflowRunFilterSet,
+}
+#: fields reached by a method filter or search rather than a filter of their own name
+INDIRECT = {
+    Style: {"bpm_min", "bpm_max", "mood", "tags_positive", "name"},
+    Song: {"title"},
+    Persona: {"name"},
+    Source: {"name"},
+    ProducerNotes: {"structure_string"},
+    WorkflowRun: {"current_node"},
+}
+
+
+@pytest.mark.parametrize("model", FILTERSETS, ids=lambda m: m.__name__)
+def test_every_concrete_field_has_a_filter_or_is_exempt(model):
+    filters = FILTERSETS[model].base_filters
+    names = {f.field_name.split("__")[0] for f in filters.values() if f.field_name} | set(filters)
+    names |= {name.removesuffix("_id") for name in filters}
+    fields = {field.name for field in model._meta.concrete_fields}
+    missing = fields - names - COMMON_EXEMPT - EXEMPT.get(model, set()) - INDIRECT.get(model, set())
+    assert not missing, f"{model.__name__}: add filters or exempt {sorted(missing)}"
