@@ -86,6 +86,18 @@ def raise_document_errors(errors: list[tuple[str, str]], fields: dict[str, str])
     raise ValidationError(by_field)
 
 
+def json_shape_errors(instance, **shapes: type) -> dict[str, str]:
+    """Errors for JSON fields whose value is not the expected JSON type (object or list)."""
+    names = {dict: _("Enter a JSON object."), list: _("Enter a JSON list.")}
+    return {name: names[shape] for name, shape in shapes.items() if not isinstance(getattr(instance, name), shape)}
+
+
+def document_errors(name: str, document: dict, rule, **context) -> list[tuple[str, str]]:
+    """Schema errors of an entity document; the rules run once the document has the schema's shape."""
+    errors = schema_errors(name, document)
+    return errors or rule(document, **context)
+
+
 def check_same_tenant(instance, **related) -> dict[str, str]:
     """Errors for related rows that belong to another tenant than ``instance``."""
     errors = {}
@@ -209,9 +221,7 @@ class Blueprint(AmcsModel):
 
     def clean(self):
         document = self.to_document()
-        raise_document_errors(
-            schema_errors("blueprint", document) + rules.blueprint_errors(document), self.DOCUMENT_FIELDS
-        )
+        raise_document_errors(document_errors("blueprint", document, rules.blueprint_errors), self.DOCUMENT_FIELDS)
 
     def to_document(self) -> dict:
         """The blueprint as ``blueprint.schema.json`` describes it."""
@@ -313,8 +323,11 @@ class Persona(AmcsModel):
     }
 
     def clean(self):
+        shape_errors = json_shape_errors(self, style_defaults=dict, lyrics_defaults=dict)
+        if shape_errors:
+            raise ValidationError(shape_errors)
         document = self.to_document()
-        raise_document_errors(schema_errors("persona", document) + rules.persona_errors(document), self.DOCUMENT_FIELDS)
+        raise_document_errors(document_errors("persona", document, rules.persona_errors), self.DOCUMENT_FIELDS)
 
     def to_document(self) -> dict:
         """The persona as ``persona.schema.json`` describes it (empty defaults left out)."""
@@ -408,7 +421,7 @@ class Source(AmcsModel):
 
     def clean(self):
         document = self.to_document()
-        raise_document_errors(schema_errors("source", document) + rules.source_errors(document), self.DOCUMENT_FIELDS)
+        raise_document_errors(document_errors("source", document, rules.source_errors), self.DOCUMENT_FIELDS)
 
     def to_document(self) -> dict:
         """The source as ``source.schema.json`` (and the SDS's ``sources`` items) describe it."""
@@ -576,7 +589,7 @@ class Style(AmcsModel):
     def clean(self):
         document = self.to_document()
         blueprint = self.blueprint.to_document() if self.blueprint_id else None
-        errors = schema_errors("style", document) + rules.style_errors(document, blueprint=blueprint)
+        errors = document_errors("style", document, rules.style_errors, blueprint=blueprint)
         tenant_errors = check_same_tenant(self, blueprint=self.blueprint if self.blueprint_id else None)
         if tenant_errors:
             raise ValidationError(tenant_errors)
@@ -752,7 +765,9 @@ class Song(AmcsModel):
         return self.title
 
     def clean(self):
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[str]] = {
+            field: [message] for field, message in json_shape_errors(self, feature_flags=dict).items()
+        }
         for _pointer, message in rules.tag_overlap_errors(self.positive_tags or [], self.negative_tags or [], "/"):
             errors.setdefault("negative_tags", []).append(message)
         related = {
@@ -912,15 +927,25 @@ class Lyrics(SongPart):
         tenant_errors = self.clean_song()
         if tenant_errors:
             raise ValidationError(tenant_errors)
+        shape_errors = json_shape_errors(
+            self, sections=list, repetition_rules=dict, section_requirements=dict, source_citations=list
+        )
+        if not shape_errors and not all(
+            isinstance(section, dict)
+            and isinstance(section.get("type"), str)
+            and isinstance(section.get("lines", []), list)
+            and all(isinstance(line, str) for line in section.get("lines", []))
+            for section in self.sections
+        ):
+            shape_errors["sections"] = _('Each section is {"type": "<name>", "lines": ["<text>", ...]}.')
+        if shape_errors:
+            raise ValidationError(shape_errors)
         document = self.to_document()
         blueprint = self.song.blueprint.to_document() if self.song_id else None
-        errors = schema_errors("lyrics", document)
-        if not isinstance(self.sections, list):
-            errors.append(("/sections", "Sections are a list of {type, lines} objects."))
-        errors += rules.lyrics_errors(
-            document, blueprint=blueprint, sections=self.sections if isinstance(self.sections, list) else []
+        raise_document_errors(
+            document_errors("lyrics", document, rules.lyrics_errors, blueprint=blueprint, sections=self.sections),
+            self.DOCUMENT_FIELDS,
         )
-        raise_document_errors(errors, self.DOCUMENT_FIELDS)
 
     def to_document(self) -> dict:
         """The lyrics as ``lyrics.schema.json`` describes them (unset optional values left out)."""
@@ -1044,17 +1069,16 @@ class ProducerNotes(SongPart):
         if tenant_errors:
             raise ValidationError(tenant_errors)
         errors = []
-        for field in ("section_tags", "section_durations", "mix_targets"):
-            if not isinstance(getattr(self, field), dict):
-                raise ValidationError({field: _("Enter a JSON object.")})
+        shape_errors = json_shape_errors(self, section_tags=dict, section_durations=dict, mix_targets=dict)
+        if shape_errors:
+            raise ValidationError(shape_errors)
         if self.structure and self.structure_string:
             written = [rules.section_key(name) for name in rules.split_structure(self.structure_string)]
             if written != [rules.section_key(name) for name in self.structure]:
                 errors.append(("/structure", "The written structure lists other sections than the structure."))
         document = self.to_document()
         target = self.song.target_duration_sec if self.song_id else None
-        errors += schema_errors("producer_notes", document)
-        errors += rules.producer_notes_errors(document, target_duration_sec=target)
+        errors += document_errors("producer_notes", document, rules.producer_notes_errors, target_duration_sec=target)
         raise_document_errors(errors, self.DOCUMENT_FIELDS)
 
     def to_document(self) -> dict:
@@ -1188,7 +1212,7 @@ class WorkflowRun(AmcsModel):
         return instance
 
     def clean(self):
-        errors = {}
+        errors = json_shape_errors(self, node_outputs=dict, validation_scores=dict)
         loaded = getattr(self, "_loaded_status", None)
         if self._state.adding and self.status != WorkflowRunStatus.RUNNING:
             errors["status"] = _("A run starts running.")
@@ -1250,11 +1274,7 @@ class WorkflowEvent(TenantOwnedModel, BaseModel):
         return f"{self.node} {self.phase} #{self.sequence}"
 
     def clean(self):
-        errors = {}
-        if not isinstance(self.metrics, dict):
-            errors["metrics"] = _("Metrics are a JSON object.")
-        if not isinstance(self.issues, list):
-            errors["issues"] = _("Issues are a JSON list.")
+        errors = json_shape_errors(self, metrics=dict, issues=list)
         if self.run_id and self.tenant_id and self.run.tenant_id != self.tenant_id:
             errors["run"] = _("This run belongs to another tenant.")
         if errors:

@@ -539,3 +539,44 @@ class TestSds:
         client = APIClient()
         assert client.post("/api/amcs/sds/validate/", elf, format="json").status_code == 401
         assert client.post("/api/amcs/sds/import/", elf, format="json").status_code == 401
+
+
+MALFORMED = {
+    "blueprint": [
+        {"section_lines": "x"},
+        {"conflicting_tags": [["a"]]},
+        {"rubric_weights": {"hook_density": "high"}},
+        {"tempo_bpm_min": 10**12},
+        {"required_sections": "Verse"},
+    ],
+    "persona": [{"influences": [None]}, {"style_defaults": []}, {"kind": None}],
+    "source": [{"weight": "heavy"}, {"config": "x"}, {"allow": ["a" * 500]}],
+    "style": [{"bpm_min": None}, {"mood": "happy"}, {"tags_positive": [{"a": 1}]}, {"key": 5}],
+    "song": [{"global_seed": 10**20}, {"sources": ["nope"]}, {"feature_flags": "x"}, {"style_id": None}],
+    "lyrics": [
+        {"sections": {"a": 1}},
+        {"sections": [{"type": "Verse", "lines": "one line"}]},
+        {"source_citations": [{"weight": 2}]},
+        {"section_requirements": {"Chorus": {"min_lines": "x"}}},
+        {"section_order": ["x" * 80]},
+    ],
+    "producernotes": [{"section_durations": {"Chorus": "long"}}, {"mix_targets": []}, {"hook_count": -1}],
+    "workflowrun": [{"node_outputs": "x"}, {"status": "paused"}],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "body"), [(name, body) for name, bodies in MALFORMED.items() for body in bodies])
+def test_malformed_updates_are_400_naming_a_field(name, body, member_client, tenant, member):
+    factory = ENDPOINTS[name][0]
+    obj = factory(tenant=tenant, owner=member)
+    response = member_client.patch(reverse(f"amcs-api:{name}-detail", args=[obj.pk]), body, format="json")
+    assert response.status_code == 400, response.data
+    assert response.data["errors"] and all(error["field"] for error in response.data["errors"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [[], "text", {"title": None}, {"seed": "x"}, {"sources": [{"name": 1}]}])
+def test_malformed_sds_bodies_are_400_or_invalid_never_500(body, member_client):
+    assert member_client.post("/api/amcs/sds/validate/", body, format="json").status_code == 200
+    assert member_client.post("/api/amcs/sds/import/", body, format="json").status_code == 400
