@@ -176,6 +176,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FeatureSourceEnum": "catalog.choices.FeatureSource",
+    },
 }
 
 # Audit history: every tracked model records inserts, updates and deletes through database triggers.
