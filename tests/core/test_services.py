@@ -1,0 +1,84 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+
+from core.api.serializers import MembershipSerializer, TenantSerializer
+from core.api.values import values_plan
+from core.models import Tenant
+from core.services import model_update
+from tests.core.factories import TenantFactory
+
+
+@pytest.mark.django_db
+class TestModelUpdate:
+    def test_saves_only_changed_fields(self):
+        tenant = TenantFactory(name="Old")
+        with CaptureQueriesContext(connection) as queries:
+            model_update(instance=tenant, data={"name": "New", "slug": tenant.slug})
+        updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        assert len(updates) == 1 and '"slug"' not in updates[0].split("WHERE")[0]
+        tenant.refresh_from_db()
+        assert tenant.name == "New"
+
+    def test_nothing_to_change_writes_nothing(self):
+        tenant = TenantFactory(name="Same")
+        with CaptureQueriesContext(connection) as queries:
+            model_update(instance=tenant, data={"name": "Same"})
+        assert not [q for q in queries if q["sql"].startswith("UPDATE")]
+
+    def test_invalid_value_leaves_row_untouched(self):
+        tenant = TenantFactory(slug="fine")
+        with pytest.raises(ValidationError):
+            model_update(instance=tenant, data={"slug": "not a slug"})
+        assert Tenant.objects.get(pk=tenant.pk).slug == "fine"
+
+    def test_fields_limits_what_may_be_written(self):
+        tenant = TenantFactory(name="Kept", slug="kept")
+        model_update(instance=tenant, data={"name": "Changed", "slug": "changed"}, fields=["name"])
+        tenant.refresh_from_db()
+        assert (tenant.name, tenant.slug) == ("Changed", "kept")
+
+
+class TestValuesPlan:
+    def test_plain_and_nested_serializers_get_a_plan(self):
+        assert values_plan(TenantSerializer).paths == ("id", "name", "slug", "created_at", "updated_at")
+        assert "user__username" in values_plan(MembershipSerializer).paths
+
+    def test_serializers_needing_instances_get_none(self):
+        class WithMethod(serializers.ModelSerializer):
+            label = serializers.SerializerMethodField()
+
+            class Meta:
+                model = Tenant
+                fields = ["id", "label"]
+
+            def get_label(self, obj):
+                return obj.name.upper()
+
+        class WithMany(serializers.ModelSerializer):
+            memberships = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+            class Meta:
+                model = Tenant
+                fields = ["id", "memberships"]
+
+        class WithCustomOutput(serializers.ModelSerializer):
+            class Meta:
+                model = Tenant
+                fields = ["id"]
+
+            def to_representation(self, instance):
+                return {"id": "x"}
+
+        assert values_plan(WithMethod) is None
+        assert values_plan(WithMany) is None
+        assert values_plan(WithCustomOutput) is None
+        assert values_plan(serializers.Serializer) is None
+
+    def test_plan_output_equals_serializer_output(self, db):
+        tenant = TenantFactory()
+        plan = values_plan(TenantSerializer)
+        row = Tenant.objects.filter(pk=tenant.pk).values(*plan.paths).get()
+        assert plan.shape(row) == dict(TenantSerializer(tenant).data)
