@@ -176,6 +176,20 @@ class TestSongAdmin:
         assert (lyrics.tenant, lyrics.owner, notes.tenant) == (tenant, user, tenant)
         assert notes.structure == ["Verse", "Chorus"]
 
+    def test_new_song_with_inline_parts_exports_a_valid_sds(self, tenant):
+        from amcs import services
+        from amcs.validation import schema_errors
+
+        client, user = staff_client(tenant)
+        style = StyleFactory(tenant=tenant, owner=user)
+        template = SongFactory.build(tenant=tenant, owner=user, style=style, blueprint=style.blueprint)
+        data = song_form(template, title="Fresh", sources=[])
+        response = client.post(reverse("admin:amcs_song_add"), data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        song = Song.objects.with_sds_parts().get(title="Fresh")
+        assert song.owner == user
+        assert schema_errors("sds", services.song_sds(song=song)) == []
+
     def test_inline_rule_errors_block_the_save(self, tenant):
         client, user = staff_client(tenant)
         song = SongFactory(tenant=tenant, owner=user, parts=False)
