@@ -222,6 +222,16 @@ class Blueprint(AmcsModel):
     def clean(self):
         document = self.to_document()
         raise_document_errors(document_errors("blueprint", document, rules.blueprint_errors), self.DOCUMENT_FIELDS)
+        if not self._state.adding and self.tempo_bpm_min is not None and self.tempo_bpm_max is not None:
+            outside = self.styles.filter(Q(bpm_min__lt=self.tempo_bpm_min) | Q(bpm_max__gt=self.tempo_bpm_max))
+            names = sorted(outside.values_list("name", flat=True)[:5])
+            if names:
+                raise ValidationError(
+                    {
+                        "tempo_bpm_min": _("Styles of this blueprint fall outside the new tempo range: %(names)s.")
+                        % {"names": ", ".join(names)}
+                    }
+                )
 
     def to_document(self) -> dict:
         """The blueprint as ``blueprint.schema.json`` describes it."""
@@ -779,6 +789,13 @@ class Song(AmcsModel):
             errors.setdefault(field, []).append(message)
         if self.style_id and self.blueprint_id and self.style.blueprint_id not in (None, self.blueprint_id):
             errors.setdefault("style", []).append(_("The style follows another blueprint than the song."))
+        if self.target_duration_sec and not self._state.adding:
+            for notes in self.producer_notes.all():
+                for _pointer, message in rules.producer_notes_errors(
+                    notes.to_document(), target_duration_sec=self.target_duration_sec
+                ):
+                    if _pointer == "/section_meta":
+                        errors.setdefault("target_duration_sec", []).append(message)
         if errors:
             raise ValidationError(errors)
 

@@ -198,6 +198,21 @@ class TestClean:
         song.target_duration_sec = None
         notes.full_clean()
 
+    def test_song_target_duration_must_still_fit_its_producer_notes(self):
+        song = SongFactory()  # notes add up to 160 s, the target is 180 s
+        song.target_duration_sec = 300
+        assert "160 s" in errors_of(song)["target_duration_sec"][0]
+        song.target_duration_sec = 170
+        song.full_clean()
+
+    def test_blueprint_tempo_cannot_shrink_below_its_styles(self):
+        style = StyleFactory(name="Wide", bpm_min=110, bpm_max=124)
+        blueprint = style.blueprint
+        blueprint.tempo_bpm_max = 120
+        assert "Wide" in errors_of(blueprint)["tempo_bpm_min"][0]
+        blueprint.tempo_bpm_max = 130
+        blueprint.full_clean()
+
     def test_producer_notes_fill_structure_and_written_structure_from_each_other(self):
         notes = ProducerNotesFactory(structure=[], structure_string="Intro–Verse–Chorus–Verse–Chorus")
         assert notes.structure == ["Intro", "Verse", "Chorus", "Verse", "Chorus"]
