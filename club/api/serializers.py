@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from catalog.models import Album, Track
+from catalog.api.serializers import AlbumBriefSerializer, TrackBriefSerializer
+from catalog.models import Album
 from club.models import (
     Compatibility,
     Follow,
@@ -19,20 +20,6 @@ from club.models import (
 )
 from core.api.serializers import UserBriefSerializer, ValidatedModelSerializer
 from core.models import User
-
-
-class AlbumBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Album
-        fields = ["id", "title", "release_year"]
-        read_only_fields = fields
-
-
-class TrackBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Track
-        fields = ["id", "title", "artist_credit", "album"]
-        read_only_fields = fields
 
 
 class WeekBriefSerializer(serializers.ModelSerializer):

@@ -99,7 +99,10 @@ def _check_listen(listen, listen_type: str) -> str | None:
     if not isinstance(listened_at, int) or isinstance(listened_at, bool):
         return "JSON document must contain an int value for listened_at."
     if listened_at < LISTEN_MINIMUM_TS:
-        return "Value for key listened_at is too low. listened_at timestamp should be greater than 1033410600 (2002-10-01)."
+        return (
+            "Value for key listened_at is too low. listened_at timestamp should be greater than "
+            f"{LISTEN_MINIMUM_TS} (2002-10-01)."
+        )
     return None
 
 
@@ -204,7 +207,7 @@ def user_listens(request, user_name: str):
     """``GET /1/user/<name>/listens?count=&max_ts=&min_ts=``: the member's listens, newest first."""
     user = _member(user_name)
     if user is None:
-        return error(404, "Cannot find user: %s" % user_name)
+        return error(404, f"Cannot find user: {user_name}")
     try:
         count, max_ts, min_ts = (_int_param(request, name) for name in ("count", "max_ts", "min_ts"))
     except ValueError as problem:
@@ -240,7 +243,7 @@ def playing_now(request, user_name: str):
     """``GET /1/user/<name>/playing-now``: the member's current track, if their scrobbler said so lately."""
     user = _member(user_name)
     if user is None:
-        return error(404, "Cannot find user: %s" % user_name)
+        return error(404, f"Cannot find user: {user_name}")
     current = NowPlaying.objects.filter(user=user, expires_at__gt=timezone.now()).first()
     listens = [{"track_metadata": current.track_metadata, "playing_now": True}] if current else []
     return JsonResponse(

@@ -319,7 +319,7 @@ class TestMemberAnalysisEndpoints:
         shared = f.ListenEventFactory(user=alice)
         f.ListenEventFactory(user=bob, track=shared.track)
         discovery = AlbumFactory()
-        for minutes in range(3):
+        for _ in range(3):
             f.ListenEventFactory(user=bob, track__album=discovery)
         taste = user_client.get(f"/api/club/users/{alice.pk}/taste/")
         assert taste.status_code == 200 and taste.data["listen_count"] == 1

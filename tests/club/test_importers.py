@@ -120,7 +120,8 @@ class TestLastfm:
         path.write_text(
             "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
             '"1767217094","31 Dec 2025, 21:38","Oneohtrix Point Never","9cea062d-4b0e-4f3c-9d8b-2f1c1f1e0a11",'
-            '"Tranquilizer","dda7e98b-3c3e-4b5e-8f4e-3a6a9f7c2b22","Modern Lust","da5d357e-1a2b-4c3d-9e8f-0a1b2c3d4e5f"\n'
+            '"Tranquilizer","dda7e98b-3c3e-4b5e-8f4e-3a6a9f7c2b22",'
+            '"Modern Lust","da5d357e-1a2b-4c3d-9e8f-0a1b2c3d4e5f"\n'
             '1767217394,"31 Dec 2025, 21:43","Oneohtrix Point Never","","Tranquilizer","","Bumpy","",\n'
             '"not-a-time","x","Artist","","Album","","Track",""\n'
         )
@@ -135,7 +136,8 @@ class TestLastfm:
     def test_headerless_four_column_export(self, tmp_path):
         path = tmp_path / "mira.csv"
         path.write_text(
-            'Slowdive,Souvlaki,Alison,22 Mar 2022 17:55\n"Slowdive","Souvlaki","Machine Gun","22 Mar 2022 18:01"\nbroken\n'
+            "Slowdive,Souvlaki,Alison,22 Mar 2022 17:55\n"
+            '"Slowdive","Souvlaki","Machine Gun","22 Mar 2022 18:01"\nbroken\n'
         )
         rows = list(lastfm.parse(path))
         assert rows[0].listened_at == int(datetime.datetime(2022, 3, 22, 17, 55, tzinfo=datetime.UTC).timestamp())
