@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('core', '0001_initial'),  # creates the vector extension the sample vectors need
         ('pghistory', '0007_auto_20250421_0444'),
     ]
 
