@@ -11,6 +11,7 @@ resumed by running it again: what was stored comes back as duplicates and only t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -40,16 +41,23 @@ ON CONFLICT (user_id, track_id, played_at) DO NOTHING
 """
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise(text: str | None) -> str:
     """Case- and whitespace-insensitive form of a name, for matching."""
     return " ".join((text or "").casefold().split())
 
 
-def parse_uuid(value) -> uuid.UUID | None:
+@functools.lru_cache(maxsize=65536)
+def _uuid(value: str) -> uuid.UUID | None:
     try:
-        return uuid.UUID(str(value)) if value else None
+        return uuid.UUID(value)
     except ValueError:
         return None
+
+
+def parse_uuid(value) -> uuid.UUID | None:
+    """A UUID from text (exports repeat the same MBIDs, so parses are cached), or None."""
+    return _uuid(str(value)) if value else None
 
 
 @dataclass(slots=True)
@@ -107,10 +115,12 @@ class TrackResolver:
         self.unmatched: set[tuple] = set()
         self.created = 0
 
-    def resolve(self, rows: list[ListenRow]) -> dict[tuple, uuid.UUID | None]:
+    def resolve(self, rows: list[ListenRow], keys: list[tuple] | None = None) -> dict[tuple, uuid.UUID | None]:
         """Map every row's key to a track id (None when unmatched and not created). Keys that matched
         nothing in the catalog are remembered in ``unmatched``."""
-        missing = {row.key(): row for row in rows if row.key() not in self.cache}
+        keys = keys if keys is not None else [row.key() for row in rows]
+        cache = self.cache
+        missing = {key: row for key, row in zip(keys, rows, strict=True) if key not in cache}
         unmatched = self.unmatched
         if missing:
             found = self._lookup(list(missing.values()))
@@ -199,11 +209,20 @@ def _copy_text(value: str) -> str:
 class ListenImporter:
     """Stores listens for one member from any parser, in COPY batches; see the module docstring."""
 
-    def __init__(self, *, user, source: str, create_tracks: bool = True, batch_size: int = BATCH_SIZE, progress=None):
+    def __init__(
+        self,
+        *,
+        user,
+        source: str,
+        create_tracks: bool = True,
+        batch_size: int = BATCH_SIZE,
+        progress=None,
+        resolver: TrackResolver | None = None,
+    ):
         self.user = user
         self.source = source
         self.batch_size = batch_size
-        self.resolver = TrackResolver(create=create_tracks)
+        self.resolver = resolver or TrackResolver(create=create_tracks)
         self.summary = ImportSummary()
         self.progress = progress
 
@@ -234,12 +253,12 @@ class ListenImporter:
 
     @transaction.atomic
     def _store(self, rows: list[ListenRow]) -> None:
-        tracks = self.resolver.resolve(rows)
+        keys = [row.key() for row in rows]
+        tracks = self.resolver.resolve(rows, keys)
         unmatched = self.resolver.unmatched
         user_id, source = str(self.user.pk), self.source
         lines = []
-        for row in rows:
-            key = row.key()
+        for row, key in zip(rows, keys, strict=True):
             if key in unmatched:
                 self.summary.unmatched += 1
             track_id = tracks.get(key)
@@ -249,6 +268,9 @@ class ListenImporter:
             metadata = _copy_text(json.dumps(row.metadata, separators=(",", ":"))) if row.metadata else "{}"
             lines.append(f"{user_id}\t{track_id}\t{row.listened_at!r}\t{source}\t{metadata}\n")
         with connection.cursor() as cursor:
+            # A batch lost to a crash right after its commit is simply imported again on the next run
+            # (imports are idempotent), so the batch need not wait for its WAL flush.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(STAGING_SQL)
             with cursor.copy(
                 "COPY club_listen_staging (user_id, track_id, listened_at, source, metadata) FROM STDIN"
@@ -257,6 +279,6 @@ class ListenImporter:
                     copy.write("".join(lines[start : start + 5000]))
             cursor.execute(MOVE_SQL)
             imported = cursor.rowcount
-            cursor.execute("TRUNCATE club_listen_staging")
+            cursor.execute("TRUNCATE club_listen_staging")  # also when an outer transaction spans batches
         self.summary.imported += imported
         self.summary.duplicates += len(lines) - imported

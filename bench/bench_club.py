@@ -1,0 +1,184 @@
+"""``club.import.*`` and ``club.taste.*``: a million listens through the importer, against a bare COPY.
+
+- ``club.import.listens_per_s``: 1,000,000 listens of 1,000 members, as ListenBrainz export lines (JSONL),
+  through the importer: parse, resolve tracks against a 2,000-track catalog (recording MBIDs), COPY into
+  staging, ``INSERT ... ON CONFLICT DO NOTHING`` into ``club_listenevent``.
+- ``club.import.ratio_to_copy``: the importer's rate over the rate of one bare ``COPY`` of the same rows
+  (already resolved, already formatted, one transaction) into a table of the same shape: same columns,
+  indexes, checks and foreign keys (``LIKE club_listenevent INCLUDING ALL`` plus the two foreign keys,
+  deferred as Django declares them). The bare COPY is the physical limit; 1.0 would be free parsing.
+- ``club.import.ratio_to_copy_without_fks``: the same against a table without the foreign keys; the gap
+  between the two ratios is what checking 2,000,000 references costs.
+- ``club.taste.all_users_s``: seconds to compute the taste profiles of those 1,000 members in SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.db import connection
+
+MEMBERS = 1_000
+LISTENS_PER_MEMBER = 1_000
+TRACKS = 2_000
+ALBUMS = 200
+T0 = 1_600_000_000
+NAMESPACE = uuid.UUID("0b6a86f3-8c4e-4d7e-9b1a-3c1c0d3f2e55")
+
+
+def _mbid(*parts) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts))
+
+
+def ensure_catalog() -> list[tuple]:
+    """A catalog of 2,000 tracks on 200 albums with genres and features (created once, kept)."""
+    from catalog.models import Album, Artist, Genre, Track, TrackFeatures
+
+    if Track.objects.filter(mbid=_mbid("track", TRACKS - 1)).exists():
+        return list(
+            Track.objects.filter(mbid__in=[_mbid("track", n) for n in range(TRACKS)]).values_list(
+                "id", "mbid", "title", "artist_credit", "album__title"
+            )
+        )
+    genres = [
+        Genre.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"Bench genre {n}"})[0] for n in range(20)
+    ]
+    artists = Artist.objects.bulk_create([Artist(name=f"Bench Artist {n}", mbid=_mbid("artist", n)) for n in range(50)])
+    albums = Album.objects.bulk_create(
+        [Album(title=f"Bench Album {n}", artist=artists[n % 50], mbid=_mbid("album", n)) for n in range(ALBUMS)]
+    )
+    for n, album in enumerate(albums):
+        album.genres.set([genres[n % 20], genres[(n * 7) % 20]])
+    tracks = Track.objects.bulk_create(
+        [
+            Track(
+                album=albums[n % ALBUMS],
+                title=f"Bench Track {n}",
+                artist_credit=artists[(n % ALBUMS) % 50].name,
+                track_number=n // ALBUMS + 1,
+                mbid=_mbid("track", n),
+            )
+            for n in range(TRACKS)
+        ]
+    )
+    rng = random.Random(1)
+    TrackFeatures.objects.bulk_create(
+        [
+            TrackFeatures(track=t, energy=rng.random(), valence=rng.random(), danceability=rng.random(), tempo=120.0)
+            for t in tracks
+        ]
+    )
+    return [(t.id, t.mbid, t.title, t.artist_credit, albums[n % ALBUMS].title) for n, t in enumerate(tracks)]
+
+
+def ensure_members():
+    from tests.core.factories import UserFactory
+
+    return [UserFactory(username=f"bench-listener-{n:04d}", password=None) for n in range(MEMBERS)]
+
+
+def _bare_copy(lines: list[str], *, with_foreign_keys: bool) -> float:
+    """Seconds to COPY ``lines`` into a fresh table shaped like ``club_listenevent``, commit included."""
+    from django.db import transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_listen_copy")
+        cursor.execute("CREATE TABLE bench_listen_copy (LIKE club_listenevent INCLUDING ALL)")
+        if with_foreign_keys:
+            for column, target in (("user_id", "core_user"), ("track_id", "catalog_track")):
+                cursor.execute(
+                    f"ALTER TABLE bench_listen_copy ADD FOREIGN KEY ({column}) REFERENCES {target} (id)"
+                    " DEFERRABLE INITIALLY DEFERRED"
+                )
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        with cursor.copy(
+            "COPY bench_listen_copy (id, created_at, updated_at, user_id, track_id, played_at, source, metadata)"
+            " FROM STDIN"
+        ) as copy:
+            for offset in range(0, len(lines), 10_000):
+                copy.write("".join(lines[offset : offset + 10_000]))
+    seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_listen_copy")
+    return seconds
+
+
+def run(report, timed):
+    from club.importers import listenbrainz
+    from club.importers.base import ListenImporter, TrackResolver
+    from club.models import ListenEvent
+    from club.taste import taste_compute
+
+    catalog = ensure_catalog()
+    members = ensure_members()
+    member_ids = [m.pk for m in members]
+    rng = random.Random(7)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # The exports, one JSONL file per member, and the same rows already resolved for the bare COPY.
+        copy_lines = []
+        files = []
+        for index, member in enumerate(members):
+            path = Path(tmp) / f"{index}.jsonl"
+            with path.open("w") as out:
+                for n in range(LISTENS_PER_MEMBER):
+                    track_id, mbid, title, artist, album = catalog[rng.randrange(len(catalog))]
+                    listened_at = T0 + n * 300 + index
+                    out.write(
+                        json.dumps(
+                            {
+                                "listened_at": listened_at,
+                                "track_metadata": {
+                                    "artist_name": artist,
+                                    "track_name": title,
+                                    "release_name": album,
+                                    "additional_info": {"recording_mbid": str(mbid), "submission_client": "bench"},
+                                },
+                            }
+                        )
+                        + "\n"
+                    )
+                    copy_lines.append(
+                        f"{uuid.uuid4()}\t2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\t{member.pk}\t{track_id}\t"
+                        f"{time.strftime('%Y-%m-%d %H:%M:%S+00', time.gmtime(listened_at))}\tlistenbrainz\t"
+                        '{"submission_client":"bench"}\n'
+                    )
+            files.append(path)
+
+        # Bare COPY into a table of the same shape: once with the same foreign keys (deferred, as Django makes
+        # them; checked at commit), once without any (LIKE ... INCLUDING ALL copies indexes and checks only).
+        copy_seconds = {fks: _bare_copy(copy_lines, with_foreign_keys=fks) for fks in (True, False)}
+        del copy_lines
+
+        # The importer, from the files.
+        ListenEvent.objects.filter(user_id__in=member_ids).delete()
+        resolver = TrackResolver(create=True)
+        imported = 0
+        start = time.perf_counter()
+        for member, path in zip(members, files, strict=True):
+            summary = ListenImporter(user=member, source="listenbrainz", resolver=resolver).run(
+                listenbrainz.parse(path)
+            )
+            imported += summary.imported
+        import_seconds = time.perf_counter() - start
+    assert imported == MEMBERS * LISTENS_PER_MEMBER, imported
+
+    total = MEMBERS * LISTENS_PER_MEMBER
+    report("club.import.listens_per_s", total / import_seconds, "listens/s")
+    report("club.import.copy_listens_per_s", total / copy_seconds[True], "listens/s")
+    report("club.import.ratio_to_copy", copy_seconds[True] / import_seconds)
+    report("club.import.copy_without_fks_listens_per_s", total / copy_seconds[False], "listens/s")
+    report("club.import.ratio_to_copy_without_fks", copy_seconds[False] / import_seconds)
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE club_listenevent")
+    start = time.perf_counter()
+    profiles = taste_compute(user_ids=member_ids)
+    report("club.taste.all_users_s", time.perf_counter() - start, "s")
+    assert profiles == MEMBERS, profiles
