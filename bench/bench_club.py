@@ -1,8 +1,9 @@
 """``club.import.*`` and ``club.taste.*``: a million listens through the importer, against a bare COPY.
 
-- ``club.import.listens_per_s``: 1,000,000 listens of 1,000 members, as ListenBrainz export lines (JSONL),
-  through the importer: parse, resolve tracks against a 2,000-track catalog (recording MBIDs), COPY into
-  staging, ``INSERT ... ON CONFLICT DO NOTHING`` into ``club_listenevent``.
+- ``club.import.listens_per_s``: 1,000,000 listens of 1,000 members, one ListenBrainz export (JSONL) each,
+  through one importer run (``feed`` per member, as ``import_listenbrainz`` does for several exports):
+  parse, resolve tracks against a 2,000-track catalog (recording MBIDs), COPY into staging in batches of
+  20,000, ``INSERT ... ON CONFLICT DO NOTHING`` into ``club_listenevent``.
 - ``club.import.ratio_to_copy``: the importer's rate over the rate of one bare ``COPY`` of the same rows
   (already resolved, already formatted, one transaction) into a table of the same shape: same columns,
   indexes, checks and foreign keys (``LIKE club_listenevent INCLUDING ALL`` plus the two foreign keys,
@@ -111,7 +112,7 @@ def _bare_copy(lines: list[str], *, with_foreign_keys: bool) -> float:
 
 def run(report, timed):
     from club.importers import listenbrainz
-    from club.importers.base import ListenImporter, TrackResolver
+    from club.importers.base import ListenImporter
     from club.models import ListenEvent
     from club.taste import taste_compute
 
@@ -158,14 +159,11 @@ def run(report, timed):
 
         # The importer, from the files.
         ListenEvent.objects.filter(user_id__in=member_ids).delete()
-        resolver = TrackResolver(create=True)
-        imported = 0
         start = time.perf_counter()
+        importer = ListenImporter(source="listenbrainz")
         for member, path in zip(members, files, strict=True):
-            summary = ListenImporter(user=member, source="listenbrainz", resolver=resolver).run(
-                listenbrainz.parse(path)
-            )
-            imported += summary.imported
+            importer.feed(listenbrainz.parse(path), user=member)
+        imported = importer.finish().imported
         import_seconds = time.perf_counter() - start
     assert imported == MEMBERS * LISTENS_PER_MEMBER, imported
 

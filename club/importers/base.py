@@ -207,12 +207,17 @@ def _copy_text(value: str) -> str:
 
 
 class ListenImporter:
-    """Stores listens for one member from any parser, in COPY batches; see the module docstring."""
+    """Stores listens from any parser in COPY batches; see the module docstring.
+
+    ``run(items)`` imports one member's export (``user``). To import several members' exports in one go
+    (a club's worth of files), call ``feed(items, user=...)`` per export and ``finish()`` at the end:
+    batches then fill up across members instead of ending with each file.
+    """
 
     def __init__(
         self,
         *,
-        user,
+        user=None,
         source: str,
         create_tracks: bool = True,
         batch_size: int = BATCH_SIZE,
@@ -225,25 +230,37 @@ class ListenImporter:
         self.resolver = resolver or TrackResolver(create=create_tracks)
         self.summary = ImportSummary()
         self.progress = progress
+        self._batch: list[tuple[str, ListenRow]] = []
 
     def run(self, items: Iterable[ListenRow | str]) -> ImportSummary:
-        batch: list[ListenRow] = []
+        """Import every item for ``self.user`` and return the summary."""
+        self.feed(items, user=self.user)
+        return self.finish()
+
+    def feed(self, items: Iterable[ListenRow | str], *, user) -> None:
+        """Queue ``user``'s items; full batches are stored as they fill."""
+        user_id = str(user.pk)
+        batch, summary, progress = self._batch, self.summary, self.progress
         for item in items:
-            self.summary.read += 1
-            if self.progress is not None:
-                self.progress.update(1)
+            summary.read += 1
+            if progress is not None:
+                progress.update(1)
             if isinstance(item, str):
                 self._skip(item)
                 continue
             if item.listened_at < LISTEN_MINIMUM_TS:
                 self._skip("before 2002-10-01")
                 continue
-            batch.append(item)
+            batch.append((user_id, item))
             if len(batch) >= self.batch_size:
                 self._store(batch)
-                batch = []
-        if batch:
-            self._store(batch)
+                batch.clear()
+
+    def finish(self) -> ImportSummary:
+        """Store what is left and return the summary."""
+        if self._batch:
+            self._store(self._batch)
+            self._batch.clear()
         self.summary.created_tracks = self.resolver.created
         return self.summary
 
@@ -252,13 +269,14 @@ class ListenImporter:
         self.summary.skip_reasons[reason] = self.summary.skip_reasons.get(reason, 0) + 1
 
     @transaction.atomic
-    def _store(self, rows: list[ListenRow]) -> None:
+    def _store(self, batch: list[tuple[str, ListenRow]]) -> None:
+        rows = [row for _, row in batch]
         keys = [row.key() for row in rows]
         tracks = self.resolver.resolve(rows, keys)
         unmatched = self.resolver.unmatched
-        user_id, source = str(self.user.pk), self.source
+        source = self.source
         lines = []
-        for row, key in zip(rows, keys, strict=True):
+        for (user_id, row), key in zip(batch, keys, strict=True):
             if key in unmatched:
                 self.summary.unmatched += 1
             track_id = tracks.get(key)

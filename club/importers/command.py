@@ -10,14 +10,17 @@ from club.importers.base import BATCH_SIZE, ListenImporter
 
 
 class ImportCommand(BaseCommand):
-    """Import one member's listens from an export file; idempotent and resumable (run it again)."""
+    """Import members' listens from export files; idempotent and resumable (run it again).
+
+    Several exports may be given at once: they go through one importer, so batches fill up across files.
+    """
 
     source = ""
     parser = None
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The export: a file, a directory or a ZIP archive.")
-        parser.add_argument("--user", required=True, help="Username of the member whose listens these are.")
+        parser.add_argument("paths", nargs="+", help="Exports: files, directories or ZIP archives.")
+        parser.add_argument("--user", help="Username of the member whose listens these are.")
         parser.add_argument(
             "--no-create-tracks",
             action="store_true",
@@ -28,25 +31,36 @@ class ImportCommand(BaseCommand):
             "--no-analysis", action="store_true", help="Do not queue taste, compatibility and recommendations."
         )
 
-    def handle(self, *args, **options):
+    def member_for(self, path: str, options):
+        """The member an export belongs to: ``--user`` (formats that name their user may override this)."""
+        if not options.get("user"):
+            raise CommandError("--user is required for this format.")
+        return self.member_named(options["user"])
+
+    def member_named(self, username: str):
         try:
-            user = get_user_model().objects.get(username=options["user"])
+            return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist as error:
-            raise CommandError(f"No user named {options['user']!r}.") from error
+            raise CommandError(f"No user named {username!r}.") from error
+
+    def handle(self, *args, **options):
+        exports = [(path, self.member_for(path, options)) for path in options["paths"]]
         with tqdm(desc=f"{self.source} listens", unit=" rows", disable=options["verbosity"] == 0) as progress:
+            importer = ListenImporter(
+                source=self.source,
+                create_tracks=not options["no_create_tracks"],
+                batch_size=options["batch_size"],
+                progress=progress,
+            )
             try:
-                summary = ListenImporter(
-                    user=user,
-                    source=self.source,
-                    create_tracks=not options["no_create_tracks"],
-                    batch_size=options["batch_size"],
-                    progress=progress,
-                ).run(type(self).parser(options["path"]))
+                for path, member in exports:
+                    importer.feed(type(self).parser(path), user=member)
             except FileNotFoundError as error:
                 raise CommandError(str(error)) from error
+            summary = importer.finish()
         if summary.imported and not options["no_analysis"]:
             from club.tasks import queue_listening_analysis
 
-            queue_listening_analysis(user.pk)
+            for member_id in {member.pk for _, member in exports}:
+                queue_listening_analysis(member_id)
         self.stdout.write(self.style.SUCCESS(f"{self.source}: {summary.as_text()}"))
-        return None

@@ -81,3 +81,14 @@ def parse(path) -> Iterator[ListenRow | str]:
                 listens = (listens.get("payload") or {}).get("listens") or []
             for listen in listens if isinstance(listens, list) else []:
                 yield listen_row(listen)
+
+
+def export_username(path) -> str | None:
+    """The ListenBrainz user name an export's ``user.json`` names, if it has one."""
+    for _, handle in open_members(path, lambda name: Path(name).name == "user.json"):
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError:
+            return None
+        return data.get("username") if isinstance(data, dict) else None
+    return None

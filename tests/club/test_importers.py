@@ -35,9 +35,9 @@ def lb_listen(ts, artist="Slowdive", title="Alison", album="Souvlaki", **info):
     }
 
 
-def write_lb_zip(path, listens_by_month):
+def write_lb_zip(path, listens_by_month, username="mira"):
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("user.json", json.dumps({"user_id": 1, "username": "mira"}))
+        archive.writestr("user.json", json.dumps({"user_id": 1, "username": username}))
         archive.writestr("feedback.jsonl", json.dumps({"recording_mbid": MBID, "score": 1}) + "\n")
         for month, listens in listens_by_month.items():
             archive.writestr(f"listens/2024/{month}.jsonl", "".join(json.dumps(item) + "\n" for item in listens))
@@ -108,6 +108,30 @@ class TestListenBrainz:
         output = run("import_listenbrainz", path, UserFactory(), "--no-create-tracks")
         assert "imported 0" in output and "not in the catalog" in output
         assert not Track.objects.filter(title="Unknown Song").exists()
+
+    def test_several_exports_are_imported_for_the_members_their_user_json_names(self, tmp_path):
+        from tests.club.factories import LinkedAccountFactory
+
+        mira = UserFactory(username="mira")
+        linked = LinkedAccountFactory(provider="listenbrainz", provider_user_id="lb-jo")
+        write_lb_zip(tmp_path / "a.zip", {1: [lb_listen(1704067200)]}, username="mira")
+        write_lb_zip(tmp_path / "b.zip", {1: [lb_listen(1704067200), lb_listen(1704070800)]}, username="lb-jo")
+        out = io.StringIO()
+        call_command(
+            "import_listenbrainz",
+            str(tmp_path / "a.zip"),
+            str(tmp_path / "b.zip"),
+            "--no-analysis",
+            stdout=out,
+            verbosity=0,
+        )
+        assert "read 3, imported 3" in out.getvalue()
+        assert ListenEvent.objects.filter(user=mira).count() == 1
+        assert ListenEvent.objects.filter(user=linked.user).count() == 2
+        plain = tmp_path / "plain.jsonl"
+        plain.write_text(json.dumps(lb_listen(1704067200)) + "\n")
+        with pytest.raises(CommandError, match="--user is required"):
+            call_command("import_listenbrainz", str(plain), verbosity=0)
 
     def test_unknown_user_is_a_command_error(self, tmp_path):
         with pytest.raises(CommandError, match="No user"):
