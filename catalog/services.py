@@ -26,8 +26,8 @@ ERROR_NO_VECTOR = "This sample has no {by} vector yet; run embed_samples or wait
 
 #: Uploads larger than this are embedded by a background job instead of during the request.
 INLINE_EMBED_MAX_BYTES = getattr(settings, "CATALOG_INLINE_EMBED_MAX_BYTES", 8 * 1024 * 1024)
-#: HNSW search breadth: higher finds more true neighbours and costs more time (pgvector's hnsw.ef_search).
-HNSW_EF_SEARCH = getattr(settings, "CATALOG_HNSW_EF_SEARCH", 100)
+#: HNSW search breadth set on every connection (config.settings): more finds more true neighbours, slower.
+HNSW_EF_SEARCH = getattr(settings, "CATALOG_HNSW_EF_SEARCH", 40)
 
 VECTOR_FIELDS = {SimilarityBy.AUDIO: "audio_features", SimilarityBy.STYLE: "style_embedding"}
 DIMENSIONS = {SimilarityBy.AUDIO: AUDIO_FEATURES_DIMENSIONS, SimilarityBy.STYLE: STYLE_EMBEDDING_DIMENSIONS}
@@ -167,13 +167,17 @@ def parse_vector(*, value: Any, by: str) -> list[float]:
 
 
 def sample_nearest(*, vector, by: str, k: int, exclude_id=None) -> list[Sample]:
-    """The ``k`` samples nearest to ``vector`` by cosine distance, through the HNSW index, with ``distance`` set."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("select set_config('hnsw.ef_search', %s, true)", [str(max(HNSW_EF_SEARCH, k))])
-        queryset = Sample.objects.nearest(vector, field=VECTOR_FIELDS[by])
-        if exclude_id is not None:
-            queryset = queryset.exclude(pk=exclude_id)
+    """The ``k`` samples nearest to ``vector`` by cosine distance, through the HNSW index, with ``distance`` set.
+
+    An HNSW scan returns at most ``hnsw.ef_search`` rows, so a larger ``k`` widens it for this query.
+    """
+    queryset = Sample.objects.nearest(vector, field=VECTOR_FIELDS[by])
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    if k <= HNSW_EF_SEARCH:
+        return list(queryset[:k])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("select set_config('hnsw.ef_search', %s, true)", [str(k)])
         return list(queryset[:k])
 
 

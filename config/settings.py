@@ -102,6 +102,10 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, con
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 if "host" in DATABASES["default"]["OPTIONS"]:  # a Unix socket directory given as ?host=...
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
+# HNSW search breadth for vector similarity (pgvector's hnsw.ef_search), set on every connection.
+CATALOG_HNSW_EF_SEARCH = int(os.environ.get("CATALOG_HNSW_EF_SEARCH", 100))
+_options = DATABASES["default"]["OPTIONS"]
+_options["options"] = f"{_options.get('options', '')} -c hnsw.ef_search={CATALOG_HNSW_EF_SEARCH}".strip()
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

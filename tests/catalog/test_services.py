@@ -106,3 +106,11 @@ def test_similar_without_vectors_is_a_clear_error():
 def test_parse_vector_rejects_bad_input(value, message):
     with pytest.raises(ValidationError, match=message):
         services.parse_vector(value=value, by="audio")
+
+
+def test_nearest_widens_the_hnsw_search_when_k_exceeds_it(monkeypatch):
+    for frequency in (440.0, 466.16, 493.88):
+        services.sample_create(name=f"Tone {frequency}", audio_file=wav(frequency))
+    monkeypatch.setattr(services, "HNSW_EF_SEARCH", 1)
+    vector = list(Sample.objects.get(name="Tone 440.0").audio_features)
+    assert len(services.sample_nearest(vector=vector, by="audio", k=3)) == 3
