@@ -204,7 +204,12 @@ def listen_payload(listen: ListenEvent, username: str) -> dict:
 
 @require_GET
 def user_listens(request, user_name: str):
-    """``GET /1/user/<name>/listens?count=&max_ts=&min_ts=``: the member's listens, newest first."""
+    """``GET /1/user/<name>/listens?count=&max_ts=&min_ts=``: the member's listens, newest first.
+
+    Unlike ListenBrainz, where listens are public, the club is private: reads need a member's token too.
+    """
+    if _token_user(request) is None:
+        return error(401, "You need to provide a valid Authorization token.")
     user = _member(user_name)
     if user is None:
         return error(404, f"Cannot find user: {user_name}")
@@ -241,6 +246,8 @@ def user_listens(request, user_name: str):
 @require_GET
 def playing_now(request, user_name: str):
     """``GET /1/user/<name>/playing-now``: the member's current track, if their scrobbler said so lately."""
+    if _token_user(request) is None:
+        return error(401, "You need to provide a valid Authorization token.")
     user = _member(user_name)
     if user is None:
         return error(404, f"Cannot find user: {user_name}")

@@ -152,10 +152,16 @@ def test_bad_submissions_get_listenbrainz_400s(live_server, member, body, messag
     assert not ListenEvent.objects.exists()
 
 
-def test_bad_query_parameters_are_400(client, live_server):
-    response = requests.get(f"{live_server.url}/1/user/mira/listens", params={"count": "lots"}, timeout=10)
+def test_reads_need_a_token_and_bad_query_parameters_are_400(client, live_server):
+    url = f"{live_server.url}/1/user/mira/listens"
+    assert requests.get(url, timeout=10).status_code == 401
+    assert requests.get(f"{live_server.url}/1/user/mira/playing-now", timeout=10).status_code == 401
+    auth = {"Authorization": f"Token {client._auth_token}"}
+    response = requests.get(url, params={"count": "lots"}, headers=auth, timeout=10)
     assert response.status_code == 400 and "count" in response.json()["error"]
-    response = requests.get(f"{live_server.url}/1/user/mira/listens", params={"min_ts": 1, "max_ts": 2}, timeout=10)
+    response = requests.get(url, params={"min_ts": 1, "max_ts": 2}, headers=auth, timeout=10)
+    assert response.status_code == 400
+    response = requests.get(url, params={"count": -1}, headers=auth, timeout=10)
     assert response.status_code == 400
     assert requests.get(f"{live_server.url}/1/validate-token", timeout=10).status_code == 400
     assert time.time() > T0
