@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
 
     setup_test_environment(debug=False)
     connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"  # kept between runs
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     selected = argv[1] if len(argv) > 1 else ""
     results: dict[str, float] = {}
 
