@@ -140,7 +140,7 @@ STORAGES = {
 # REST API conventions shared by every app (see core/api/).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",  # first, so that a missing login is a 401 with WWW-Authenticate
+        "core.api.authentication.TokenAuthentication",  # first, so that a missing login is a 401 with WWW-Authenticate
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

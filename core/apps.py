@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core.api import schema  # noqa: F401  (registers the OpenAPI extension)

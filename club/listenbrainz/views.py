@@ -17,7 +17,6 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from club.choices import ListenEventSource
@@ -25,6 +24,7 @@ from club.constants import LISTEN_MINIMUM_TS
 from club.importers.base import ListenImporter
 from club.importers.listenbrainz import listen_row
 from club.models import ListenEvent, NowPlaying
+from core.api.authentication import TokenAuthentication
 
 MAX_LISTENS_PER_REQUEST = 1000
 MAX_LISTEN_SIZE = 10240

@@ -1,5 +1,7 @@
 """Token auth: issue for username + password, use it, list and revoke; only a digest is stored."""
 
+from datetime import timedelta
+
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -81,3 +83,21 @@ def test_revoked_token_no_longer_authenticates(api_client, member):
 def test_session_login_works_for_browser_clients(client, member):
     assert client.login(username="mira", password=PASSWORD)
     assert client.get("/api/auth/me/").status_code == 200
+
+
+def test_expired_token_is_refused_and_deleted(member):
+    instance, key = AuthToken.objects.create(user=member, expiry=timedelta(seconds=-1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/auth/me/").status_code == 401
+    assert not AuthToken.objects.filter(pk=instance.pk).exists()
+
+
+def test_token_check_costs_one_query_however_many_tokens_the_user_holds(member, django_assert_num_queries):
+    for _ in range(5):
+        AuthToken.objects.create(user=member)
+    _, key = AuthToken.objects.create(user=member)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    with django_assert_num_queries(1):
+        assert client.get("/api/auth/me/").status_code == 200
