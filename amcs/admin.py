@@ -22,9 +22,23 @@ from amcs import services
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
 from core.admin import SoftDeleteAdmin, TenantOwnedAdmin
 
+NOT_RESTORED = _("%(count)d row(s) not restored: your role in their tenant does not allow changes.")
+
+
+@admin.action(description=_("Restore selected deleted rows"))
+def restore_selected(modeladmin, request, queryset):
+    """Core's restore action, limited to rows of tenants where the user may write (viewers only read)."""
+    count = queryset.editable_by(request.user).restore()
+    skipped = queryset.dead().count()  # what is still deleted: rows of tenants the user only views
+    modeladmin.message_user(request, _("Restored %(count)d row(s).") % {"count": count}, messages.SUCCESS)
+    if skipped > 0:
+        modeladmin.message_user(request, NOT_RESTORED % {"count": skipped}, messages.WARNING)
+
 
 class AmcsAdmin(TenantOwnedAdmin, SoftDeleteAdmin):
     """Tenant-scoped, soft-deleting admin; choices of related AMCS rows are limited to the user's tenants."""
+
+    actions = [restore_selected]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name != "tenant" and hasattr(db_field.related_model.objects, "visible_to"):
@@ -138,10 +152,13 @@ def validate_sds(modeladmin, request, queryset):
 
 @admin.action(description=_("Restore selected songs with their lyrics, notes and runs"))
 def restore_songs(modeladmin, request, queryset):
-    songs = list(queryset.dead())
+    songs = list(queryset.dead().editable_by(request.user))
     for song in songs:
         services.song_restore(song=song)
     modeladmin.message_user(request, _("Restored %(count)d song(s).") % {"count": len(songs)}, messages.SUCCESS)
+    skipped = queryset.dead().count()
+    if skipped > 0:
+        modeladmin.message_user(request, NOT_RESTORED % {"count": skipped}, messages.WARNING)
 
 
 class SongAdminForm(forms.ModelForm):

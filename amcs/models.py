@@ -15,9 +15,10 @@ import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amcs import rules
@@ -232,6 +233,28 @@ class Blueprint(AmcsModel):
                         % {"names": ", ".join(names)}
                     }
                 )
+        if not self._state.adding and self.required_sections:
+            self.clean_songs_sections()
+
+    def clean_songs_sections(self) -> None:
+        """Songs that follow this blueprint keep every section it requires (the song and the section named)."""
+        required = list(self.required_sections)
+        messages = []
+        lyrics = Lyrics.objects.filter(song__blueprint=self, song__deleted_at__isnull=True).select_related("song")
+        for row in lyrics.order_by("song__title").iterator(chunk_size=500):
+            present = {rules.section_key(name) for name in row.section_order or []}
+            missing = [name for name in required if rules.section_key(name) not in present]
+            if missing:
+                messages.append(f"“{row.song.title}” lacks {', '.join(missing)}")
+            if len(messages) == 5:  # enough to name; every song is still checked until one fails
+                break
+        if messages:
+            raise ValidationError(
+                {
+                    "required_sections": _("Songs of this blueprint miss required sections: %(songs)s.")
+                    % {"songs": "; ".join(messages)}
+                }
+            )
 
     def to_document(self) -> dict:
         """The blueprint as ``blueprint.schema.json`` describes it."""
@@ -653,6 +676,24 @@ class Style(AmcsModel):
 class SongQuerySet(StyleQuerySet):
     """Songs; the style filters apply through the song's style (``prefix="style__"``)."""
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Mark the songs deleted together with their lyrics, producer notes and runs."""
+        with transaction.atomic():
+            songs = list(self.alive())
+            for song in songs:
+                song.delete()
+        return len(songs), {self.model._meta.label: len(songs)}
+
+    delete.queryset_only = True
+
+    def restore(self) -> int:
+        """Bring back deleted songs and the children that were deleted with them."""
+        with transaction.atomic():
+            songs = list(self.dead())
+            for song in songs:
+                song.restore()
+        return len(songs)
+
     def with_sds_parts(self) -> SongQuerySet:
         """Everything an SDS is assembled from, in a constant number of queries (song, lyrics, notes, sources)."""
         return self.select_related("blueprint", "style", "persona").prefetch_related(
@@ -789,6 +830,8 @@ class Song(AmcsModel):
             errors.setdefault(field, []).append(message)
         if self.style_id and self.blueprint_id and self.style.blueprint_id not in (None, self.blueprint_id):
             errors.setdefault("style", []).append(_("The style follows another blueprint than the song."))
+        if self.style_id and self.blueprint_id and not check_same_tenant(self, **related):
+            errors = self.clean_style_and_lyrics_against_blueprint(errors)
         if self.target_duration_sec and not self._state.adding:
             for notes in self.producer_notes.all():
                 for _pointer, message in rules.producer_notes_errors(
@@ -798,6 +841,44 @@ class Song(AmcsModel):
                         errors.setdefault("target_duration_sec", []).append(message)
         if errors:
             raise ValidationError(errors)
+
+    def clean_style_and_lyrics_against_blueprint(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The song's blueprint rules its style (tempo range, conflicting tags) and its lyrics' required sections,
+        also when the style follows no blueprint or the song moves to another blueprint."""
+        blueprint = self.blueprint.to_document()
+        style = self.style.to_document()
+        own = rules.style_errors(style)
+        for pointer, message in rules.style_errors(style, blueprint=blueprint):
+            if (pointer, message) not in own:
+                errors.setdefault("style", []).append(message)
+        if not self._state.adding:
+            for lyrics in self.lyrics.all():
+                document = lyrics.to_document()
+                own = rules.lyrics_errors(document, sections=lyrics.sections)
+                for pointer, message in rules.lyrics_errors(document, blueprint=blueprint, sections=lyrics.sections):
+                    if pointer == "/section_order" and (pointer, message) not in own:
+                        errors.setdefault("blueprint", []).append(message)
+        return errors
+
+    def delete(self, using=None, keep_parents=False):
+        """Mark the song deleted with its lyrics, producer notes and runs, all at the same instant (so a restore
+        brings back exactly those)."""
+        now = timezone.now()
+        with transaction.atomic():
+            for manager in (self.lyrics, self.producer_notes, self.runs):
+                manager.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
+            self.deleted_at = now
+            self.save(update_fields=["deleted_at", "updated_at"])
+        return 1, {self._meta.label: 1}
+
+    def restore(self) -> None:
+        """Bring back the song and the children that were deleted with it (not those deleted earlier)."""
+        if self.deleted_at is None:
+            return
+        with transaction.atomic():
+            for model in (Lyrics, ProducerNotes, WorkflowRun):
+                model.all_objects.filter(song=self, deleted_at=self.deleted_at).update(deleted_at=None)
+            super().restore()
 
 
 class SongPart(AmcsModel):

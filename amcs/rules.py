@@ -40,6 +40,7 @@ LIVING_ARTIST = "A public-release persona may not name a living artist as an inf
 STYLE_OF_ARTIST = "'style of {artist}' names a living artist, which this persona's policy forbids."
 ALLOW_AND_DENY = "Terms both allowed and denied: {terms}."
 PAIR_SAME_TAG = "A conflicting pair needs two different tags, not '{tag}' twice."
+DUPLICATE_SOURCE = "Source '{name}' is listed more than once; an SDS lists each source once."
 
 
 def section_key(name: str) -> str:
@@ -228,9 +229,11 @@ def blueprint_errors(blueprint: dict) -> list[Error]:
     for index, pair in enumerate(rules.get("conflicting_tags", [])):
         if len(pair) == 2 and pair[0].strip().lower() == pair[1].strip().lower():
             errors.append((f"/rules/conflicting_tags/{index}", PAIR_SAME_TAG.format(tag=pair[0])))
-    weights = blueprint.get("eval_rubric", {}).get("weights", {})
+    rubric = blueprint.get("eval_rubric", {})
+    weights = rubric.get("weights", {}) if isinstance(rubric.get("weights"), dict) else {}
     numbers = [w for w in weights.values() if isinstance(w, int | float) and not isinstance(w, bool)]
-    if numbers and abs(sum(numbers) - 1.0) > WEIGHT_TOLERANCE:
+    # Weights, once given, sum to 1.0: an empty set sums to 0 and scores nothing.
+    if "weights" in rubric and len(numbers) == len(weights) and abs(sum(numbers) - 1.0) > WEIGHT_TOLERANCE:
         errors.append(("/eval_rubric/weights", RUBRIC_WEIGHTS.format(total=round(sum(numbers), 6))))
     return errors
 
@@ -243,7 +246,8 @@ def _living_artist_in(text: str) -> str | None:
 
 
 def persona_errors(persona: dict) -> list[Error]:
-    """Public-release personas name no living artist; 'style of <living artist>' is refused when the policy says so."""
+    """Public-release personas name no living artist; 'style of <living artist>' is refused when the policy says so;
+    the style and lyrics defaults meet the style and lyrics rules."""
     errors: list[Error] = []
     policy = persona.get("policy", {})
     public = policy.get("public_release", False)
@@ -258,6 +262,11 @@ def persona_errors(persona: dict) -> list[Error]:
             errors.append((f"/influences/{index}", LIVING_ARTIST.format(artist=artist)))
         elif no_style_of and re.search(r"style\s+of\b", influence, re.IGNORECASE):
             errors.append((f"/influences/{index}", STYLE_OF_ARTIST.format(artist=artist)))
+    # The defaults are a style and a lyrics document: the same rules hold for them as for a song's.
+    if persona.get("style_defaults"):
+        errors += [("/style_defaults" + p, m) for p, m in style_errors(persona["style_defaults"])]
+    if persona.get("lyrics_defaults"):
+        errors += [("/lyrics_defaults" + p, m) for p, m in lyrics_errors(persona["lyrics_defaults"])]
     return errors
 
 
@@ -277,8 +286,13 @@ def sds_errors(sds: dict, *, blueprint: dict | None = None, target_duration_sec:
         ("/producer_notes" + p, m)
         for p, m in producer_notes_errors(sds["producer_notes"], target_duration_sec=target_duration_sec)
     ]
+    seen: set[str] = set()
     for index, source in enumerate(sds["sources"]):
         errors += [(f"/sources/{index}" + p, m) for p, m in source_errors(source)]
+        key = source["name"].strip().lower()
+        if key in seen:
+            errors.append((f"/sources/{index}/name", DUPLICATE_SOURCE.format(name=source["name"])))
+        seen.add(key)
     controls = sds["prompt_controls"]
     errors += tag_overlap_errors(
         controls.get("positive_tags", []), controls.get("negative_tags", []), "/prompt_controls/negative_tags"

@@ -217,22 +217,15 @@ def sds_import(*, document: Any, tenant: Tenant, owner) -> Song:
 
 @transaction.atomic
 def song_delete(*, song: Song) -> Song:
-    """Soft-delete the song with its lyrics, producer notes and runs, all marked at the same instant."""
-    now = timezone.now()
-    for manager in (song.lyrics, song.producer_notes, song.runs):
-        manager.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
-    song.deleted_at = now
-    song.save(update_fields=["deleted_at", "updated_at"])
+    """Soft-delete the song with its lyrics, producer notes and runs, all marked at the same instant
+    (``Song.delete``, so every path that deletes a song takes its children along)."""
+    song.delete()
     return song
 
 
 @transaction.atomic
 def song_restore(*, song: Song) -> Song:
-    """Bring back a deleted song and the children that were deleted with it."""
-    if song.deleted_at is None:
-        return song
-    for model in (Lyrics, ProducerNotes, WorkflowRun):
-        model.all_objects.filter(song=song, deleted_at=song.deleted_at).update(deleted_at=None)
+    """Bring back a deleted song and the children that were deleted with it (``Song.restore``)."""
     song.restore()
     return song
 

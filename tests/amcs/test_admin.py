@@ -79,6 +79,65 @@ class TestStaffTenancy:
         assert type(obj).objects.filter(pk=obj.pk).exists()
 
 
+@pytest.mark.django_db
+def test_staff_cannot_add_into_another_tenant_nor_pick_its_rows(tenant, other_tenant):
+    client, _ = staff_client(tenant)
+    blueprint = BlueprintFactory.build(tenant=other_tenant)
+    form = {
+        "tenant": str(other_tenant.pk),
+        "genre": "Jazz",
+        "version": "2025.1",
+        "tempo_bpm_min": "80",
+        "tempo_bpm_max": "120",
+        "required_sections": "Verse",
+        "section_lines": "{}",
+        "conflicting_tags": "[]",
+        "rubric_weights": '{"hook_density": 1.0}',
+        "min_total": "0.75",
+        "max_profanity": "0.1",
+    }
+    response = client.post(reverse("admin:amcs_blueprint_add"), form)
+    assert "tenant" in response.context["adminform"].form.errors
+    assert not Blueprint.all_objects.filter(genre="Jazz").exists()
+    mine = BlueprintFactory(tenant=tenant)
+    blueprint.save()
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "amcs", "model_name": "style", "field_name": "blueprint", "term": ""},
+    ).json()["results"]
+    assert [row["id"] for row in found] == [str(mine.pk)]
+
+
+@pytest.mark.django_db
+class TestRestoreActions:
+    """Restoring is a change: viewers may not, members may (and only rows of their tenants)."""
+
+    @pytest.mark.parametrize(("role", "restored"), [(MembershipRole.VIEWER, False), (MembershipRole.MEMBER, True)])
+    def test_restore_selected_needs_a_writing_role(self, tenant, role, restored):
+        client, _ = staff_client(tenant, role=role)
+        blueprint = BlueprintFactory(tenant=tenant)
+        blueprint.delete()
+        client.post(
+            reverse("admin:amcs_blueprint_changelist") + "?deleted=yes",
+            {"action": "restore_selected", "_selected_action": [str(blueprint.pk)]},
+        )
+        assert Blueprint.objects.filter(pk=blueprint.pk).exists() is restored
+
+    @pytest.mark.parametrize(("role", "restored"), [(MembershipRole.VIEWER, False), (MembershipRole.MEMBER, True)])
+    def test_restore_songs_needs_a_writing_role(self, tenant, role, restored):
+        client, _ = staff_client(tenant, role=role)
+        song = SongFactory(tenant=tenant)
+        song.delete()
+        response = client.post(
+            reverse("admin:amcs_song_changelist") + "?deleted=yes",
+            {"action": "restore_songs", "_selected_action": [str(song.pk)]},
+            follow=True,
+        )
+        assert Song.objects.filter(pk=song.pk).exists() is restored
+        assert Lyrics.objects.filter(song=song).exists() is restored
+        assert any("not restored" in message for message in messages_of(response)) is not restored
+
+
 def style_form(blueprint, **overrides):
     data = {
         "tenant": str(blueprint.tenant_id),

@@ -268,7 +268,9 @@ class TestTenancy:
         factory, payload, update = ENDPOINTS[name]
         obj = factory(tenant=tenant, owner=member)
         assert viewer_client.get(self.urls(name, obj)).status_code == 200
+        assert str(obj.pk) in {row["id"] for row in viewer_client.get(self.urls(name)).data["results"]}
         assert viewer_client.patch(self.urls(name, obj), update, format="json").status_code == 403
+        assert viewer_client.put(self.urls(name, obj), update, format="json").status_code == 403
         assert viewer_client.delete(self.urls(name, obj)).status_code == 403
         response = viewer_client.post(
             self.urls(name), {"tenant": str(tenant.pk), **payload(tenant, member)}, format="json"

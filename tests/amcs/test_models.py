@@ -125,6 +125,24 @@ class TestDatabaseConstraints:
         with pytest.raises(ProgrammingError, match="Cannot update rows from amcs_workflowevent"), transaction.atomic():
             WorkflowEvent.objects.filter(pk=event.pk).update(phase="end")
 
+    def test_deleting_a_song_row_marks_its_lyrics_notes_and_runs_and_restore_brings_them_back(self):
+        song = SongFactory()
+        WorkflowRunFactory(song=song, tenant=song.tenant, owner=song.owner)
+        song.delete()
+        for model in (Lyrics, ProducerNotes, WorkflowRun):
+            assert not model.objects.filter(song_id=song.pk).exists()
+        Song.all_objects.get(pk=song.pk).restore()
+        for model in (Lyrics, ProducerNotes, WorkflowRun):
+            assert model.objects.filter(song_id=song.pk).exists()
+
+    def test_deleting_songs_through_a_queryset_marks_their_children_too(self):
+        songs = SongFactory.create_batch(2)
+        assert Song.objects.filter(pk__in=[song.pk for song in songs]).delete()[0] == 2
+        assert not Lyrics.objects.filter(song__in=songs).exists()
+        assert not ProducerNotes.objects.filter(song__in=songs).exists()
+        assert Song.all_objects.filter(pk__in=[song.pk for song in songs]).restore() == 2
+        assert Lyrics.objects.filter(song__in=songs).count() == 2
+
     def test_hard_deleting_a_song_deletes_lyrics_notes_runs_and_events(self):
         song = SongFactory()
         run = WorkflowRunFactory(song=song, tenant=song.tenant, owner=song.owner)
@@ -221,6 +239,39 @@ class TestClean:
         other.structure_string = "Verse–Bridge"
         assert "other sections" in str(errors_of(other))
 
+    def test_song_style_without_blueprint_still_meets_the_song_blueprint(self):
+        blueprint = BlueprintFactory(tempo_bpm_min=100, tempo_bpm_max=120)
+        style = StyleFactory(
+            tenant=blueprint.tenant,
+            owner=blueprint.owner,
+            blueprint=None,
+            bpm_min=60,
+            bpm_max=200,
+            tags_positive=["Era:1970s", "Era:2020s"],
+        )
+        song = SongFactory.build(tenant=blueprint.tenant, owner=blueprint.owner, style=style, blueprint=blueprint)
+        messages = errors_of(song)["style"]
+        assert any("60-200 is outside the tempo range 100-120" in message for message in messages)
+        assert any("'Era:1970s' and 'Era:2020s' conflict" in message for message in messages)
+
+    def test_song_moved_to_a_blueprint_its_lyrics_do_not_meet_is_rejected_with_the_section_named(self):
+        song = SongFactory()  # lyrics: Intro, Verse, Chorus, Verse, Chorus
+        Style.objects.filter(pk=song.style_id).update(blueprint=None)
+        song.refresh_from_db()
+        song.blueprint = BlueprintFactory(
+            tenant=song.tenant, owner=song.owner, required_sections=["Verse", "Chorus", "Bridge"]
+        )
+        assert "Bridge" in errors_of(song)["blueprint"][0]
+
+    def test_blueprint_cannot_require_a_section_its_songs_lack(self):
+        song = SongFactory(title="Night Drive")
+        blueprint = song.blueprint
+        blueprint.required_sections = ["Verse", "Chorus", "Bridge"]
+        message = errors_of(blueprint)["required_sections"][0]
+        assert "Night Drive" in message and "Bridge" in message
+        blueprint.required_sections = ["Verse", "Intro"]
+        blueprint.full_clean()
+
     def test_blueprint_rubric_weights_must_sum_to_one(self):
         blueprint = BlueprintFactory.build(rubric_weights={"hook_density": 0.5, "singability": 0.4})
         assert "sum to 0.9" in errors_of(blueprint)["rubric_weights"][0]
@@ -236,6 +287,22 @@ class TestClean:
     def test_persona_defaults_are_checked_against_their_schemas(self):
         persona = PersonaFactory.build(style_defaults={"tempo_bpm": 500}, lyrics_defaults={"pov": "4th"})
         assert set(errors_of(persona)) == {"style_defaults", "lyrics_defaults"}
+
+    def test_persona_defaults_meet_the_style_and_lyrics_rules(self):
+        style = {
+            "genre_detail": {"primary": "Pop"},
+            "tempo_bpm": [100, 120],
+            "key": {"primary": "C major"},
+            "mood": ["warm"],
+            "tags": ["Era:2010s"],
+            "negative_tags": ["era:2010s"],
+        }
+        lyrics = {"language": "en", "section_order": ["Verse", "Bridge"], "constraints": {}}
+        errors = errors_of(PersonaFactory.build(style_defaults=style, lyrics_defaults=lyrics))
+        assert "Era:2010s" in errors["style_defaults"][0]
+        assert "chorus" in errors["lyrics_defaults"][0]
+        style["negative_tags"], lyrics["section_order"] = [], ["Verse", "Chorus"]
+        PersonaFactory.build(style_defaults=style, lyrics_defaults=lyrics).full_clean()
 
     def test_source_term_allowed_and_denied(self):
         source = SourceFactory.build(allow=["harbour", "storm"], deny=["Storm"])

@@ -160,6 +160,13 @@ class TestImport:
         assert pointer in error.value.message_dict
         assert [model.all_objects.count() for model in (Song, Style, Source, Lyrics, ProducerNotes)] == counts
 
+    def test_source_listed_twice_is_refused_so_the_round_trip_holds(self, elf, christmas_blueprint, tenant, member):
+        elf["sources"].append(dict(elf["sources"][0]))
+        with pytest.raises(ValidationError) as error:
+            services.sds_import(document=elf, tenant=tenant, owner=member)
+        assert "/sources/2/name" in error.value.message_dict
+        assert not Source.objects.filter(tenant=tenant).exists()
+
     def test_same_named_source_with_other_settings_is_refused(self, elf, christmas_blueprint, tenant, member):
         SourceFactory(tenant=tenant, owner=member, name="Family History Document", weight=0.1)
         errors = services.sds_validate(document=elf, tenant=tenant)

@@ -69,6 +69,25 @@ def test_schema_errors_point_at_the_bad_value(path, value, pointer):
     assert pointer in {error[0] for error in errors}, errors
 
 
+@pytest.mark.parametrize(
+    ("path", "value", "pointer"),
+    [
+        ("style/tags", ["x" * 101], "/style/tags/0"),
+        ("style/mood", ["x" * 101], "/style/mood/0"),
+        ("style/time_signature", "4/" + "4" * 12, "/style/time_signature"),
+        ("lyrics/themes", ["x" * 201], "/lyrics/themes/0"),
+        ("lyrics/constraints/max_lines", 2**40, "/lyrics/constraints/max_lines"),
+        ("producer_notes/hooks", 40000, "/producer_notes/hooks"),
+        ("producer_notes/instrumentation", ["x" * 101], "/producer_notes/instrumentation/0"),
+        ("prompt_controls/positive_tags", ["x" * 101], "/prompt_controls/positive_tags/0"),
+        ("sources/0/scopes", ["x" * 101], "/sources/0/scopes/0"),
+    ],
+)
+def test_values_the_tables_cannot_hold_are_schema_errors_at_their_pointer(path, value, pointer):
+    """What validates also imports: a value too long or large for its column is refused by the schema already."""
+    assert pointer in {error[0] for error in schema_errors("sds", broken(path, value))}
+
+
 def test_seed_identifiers_may_ride_along_but_are_checked():
     assert schema_errors("sds", {**ELF, "song_id": "6b1e0a4e-8d7c-4f9e-9a51-0f5c1b1b7d11", "version": "1.0.0"}) == []
     errors = dict(schema_errors("sds", {**ELF, "song_id": "song-1", "version": "1.0"}))
@@ -134,6 +153,14 @@ BLUEPRINT = {
 }
 
 
+def test_a_source_listed_twice_is_named():
+    document = copy.deepcopy(ELF)
+    document["sources"].append({**document["sources"][0], "name": "family history document"})
+    assert ("/sources/2/name", rules.DUPLICATE_SOURCE.format(name="family history document")) in rules.sds_errors(
+        document
+    )
+
+
 def test_blueprint_rules_bpm_conflicts_and_missing_sections_are_named():
     errors = rules.sds_errors(ELF, blueprint=BLUEPRINT)
     messages = dict(errors)
@@ -168,6 +195,7 @@ def test_lyrics_text_meets_blueprint_line_limits_and_banned_terms():
         ),
         ({"hook_density": 0.5, "singability": 0.4}, False),
         ({"hook_density": 0.7, "singability": 0.4}, False),
+        ({}, False),
     ],
 )
 def test_rubric_weights_must_sum_to_one(weights, valid):
