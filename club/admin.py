@@ -29,6 +29,16 @@ from club.models import (
 )
 from core.admin import BaseAdmin
 
+FIXED_ON_CHANGE = ("week", "user")
+
+
+def refuse_moves(form: forms.ModelForm) -> None:
+    """A saved nomination or rating stays in its week and with its member: changing either is a form error."""
+    if not form.instance._state.adding:
+        for name in FIXED_ON_CHANGE:
+            if name in form.changed_data:
+                form.add_error(name, services.ROW_FIXED_ON_CHANGE.format(field=name))
+
 
 class NominationForm(forms.ModelForm):
     """New or changed nominations must fall within the week's nominations phase."""
@@ -39,6 +49,7 @@ class NominationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        refuse_moves(self)
         week = cleaned.get("week") or getattr(self.instance, "week", None)
         if week is not None and self.has_changed():
             try:
@@ -147,7 +158,7 @@ class NominationAdmin(BaseAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data if name != "week"}
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name not in FIXED_ON_CHANGE}
             services.nomination_update(nomination=Nomination.objects.get(pk=obj.pk), data=data)
         else:
             fields = {
@@ -199,8 +210,10 @@ class RatingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("week") and self.has_changed():
-            services.rating_validate(week=cleaned["week"])
+        refuse_moves(self)
+        week = cleaned.get("week") or getattr(self.instance, "week", None)
+        if week is not None and self.has_changed():
+            services.rating_validate(week=week, favorite_track=cleaned.get("favorite_track"))
         return cleaned
 
 

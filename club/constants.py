@@ -11,6 +11,10 @@ RATING_VALUES = [Decimal(n) / 2 for n in range(2, 11)]
 #: ListenBrainz ``LISTEN_MINIMUM_TS``: 2002-10-01 UTC. Earlier listens are rejected.
 LISTEN_MINIMUM_TS = 1033430400
 
+#: Listens may lie at most this many seconds in the future (a scrobbler's clock running fast); later ones
+#: are rejected, as they cannot be real (and far-off years do not fit a timestamp).
+LISTEN_FUTURE_TOLERANCE_S = 24 * 60 * 60
+
 #: Spotify plays shorter than this and skipped are dropped, as ListenBrainz does.
 SPOTIFY_MIN_MS_PLAYED = 30_000
 

@@ -265,6 +265,10 @@ class Vote(BaseModel):
     def __str__(self) -> str:
         return f"#{self.rank} by {self.user_id and self.user}"
 
+    def clean(self) -> None:
+        if self.nomination_id and self.week_id and self.nomination.week_id != self.week_id:
+            raise ValidationError({"nomination": _("This nomination belongs to another week.")})
+
 
 class RatingQuerySet(models.QuerySet):
     def summary(self) -> dict:

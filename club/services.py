@@ -33,7 +33,9 @@ VOTE_OWN_NOMINATION = "You cannot vote for your own nomination this week."
 POLL_WITHOUT_VOTES = "Nobody has voted in this poll, so there is no winner."
 RATING_WITHOUT_WINNER = "This week has no winner to rate yet."
 RATING_NOT_WINNER = "Only the week's winning album can be rated."
+RATING_TRACK_NOT_ON_WINNER = "The favourite track must be a track of the week's winning album."
 NOMINATION_WEEK_FIXED = "A nomination cannot move to another week."
+ROW_FIXED_ON_CHANGE = "The {field} cannot be changed; withdraw this one and add a new one instead."
 
 
 def week_require_phase(*, week: Week, phases: set[WeekPhase], action: str, field: str = "week", now=None) -> None:
@@ -97,7 +99,9 @@ def vote_cast(*, user, nomination: Nomination, rank: int, now: datetime.datetime
     mine.filter(nomination=nomination).exclude(rank=rank).delete()
     vote = mine.filter(rank=rank).first() or Vote(week=week, user=user, rank=rank)
     vote.nomination = nomination
-    vote.full_clean()
+    # The votes this one would collide with are gone, so a collision left is a concurrent request's vote: the
+    # constraints decide it at the insert (a 409), instead of a check that may or may not see that vote yet.
+    vote.full_clean(validate_constraints=False)
     vote.save()
     return vote
 
@@ -217,12 +221,15 @@ def _uuid(value: str):
 
 
 def rating_validate(*, week: Week, album=None, favorite_track=None, now: datetime.datetime | None = None) -> None:
-    """Ratings are open (from the discussion on), the week has a winner, and only the winner is rated."""
+    """Ratings are open (from the discussion on), the week has a winner, and only the winner (and one of its
+    tracks as the favourite) is rated."""
     week_require_phase(week=week, phases={WeekPhase.RATINGS}, action="rate", now=now)
     if week.winner_album_id is None:
         raise ValidationError({"week": RATING_WITHOUT_WINNER}, code="no_winner")
     if album is not None and album.pk != week.winner_album_id:
         raise ValidationError({"album": RATING_NOT_WINNER}, code="not_winner")
+    if favorite_track is not None and favorite_track.album_id != week.winner_album_id:
+        raise ValidationError({"favorite_track": RATING_TRACK_NOT_ON_WINNER}, code="not_winner")
 
 
 @transaction.atomic
@@ -236,7 +243,7 @@ def rating_submit(
     now: datetime.datetime | None = None,
 ) -> Rating:
     """Rate the winner of ``week`` for ``user`` (one rating per member per week)."""
-    rating_validate(week=week, now=now)
+    rating_validate(week=week, favorite_track=favorite_track, now=now)
     rating = Rating(
         week=week,
         user=user,
@@ -253,7 +260,7 @@ def rating_submit(
 @transaction.atomic
 def rating_update(*, rating: Rating, data: dict, now: datetime.datetime | None = None) -> Rating:
     """Change a rating's value, favourite track or review while ratings are open."""
-    rating_validate(week=rating.week, now=now)
+    rating_validate(week=rating.week, favorite_track=data.get("favorite_track"), now=now)
     return model_update(instance=rating, data=data, fields=["value", "favorite_track", "review"])
 
 

@@ -136,6 +136,12 @@ class VoteSerializer(ValidatedModelSerializer):
         fields = ["id", "rank", "week", "nomination", "user", "created_at", "updated_at"]
         read_only_fields = ["week"]
 
+    def validate(self, attrs: dict) -> dict:
+        # Casting or changing a vote replaces the member's vote it would collide with (``vote_cast``,
+        # ``vote_update``), so the row's constraints are checked by the service after that replacement,
+        # not here against the votes about to be replaced.
+        return serializers.ModelSerializer.validate(self, attrs)
+
 
 class RatingSerializer(RequestUserMixin, ValidatedModelSerializer):
     """Write ``week``, ``value``, ``favorite_track`` and ``review``; the album is the week's winner."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from django.db.models import Func, Value
 from django.db.models.functions import Lower, Trim
 
 from catalog.models import Album, Artist, Track
-from club.constants import LISTEN_MINIMUM_TS
+from club.constants import LISTEN_FUTURE_TOLERANCE_S, LISTEN_MINIMUM_TS
 
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 BATCH_SIZE = 20_000
@@ -58,6 +59,22 @@ def _uuid(value: str) -> uuid.UUID | None:
 def parse_uuid(value) -> uuid.UUID | None:
     """A UUID from text (exports repeat the same MBIDs, so parses are cached), or None."""
     return _uuid(str(value)) if value else None
+
+
+def latest_listen_ts() -> float:
+    """The latest acceptable ``listened_at``: now, plus the tolerance for a clock running fast."""
+    return time.time() + LISTEN_FUTURE_TOLERANCE_S
+
+
+def has_nul(value) -> bool:
+    """Whether a text, or any text inside a JSON-like value, holds a NUL character (PostgreSQL stores none)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    return False
 
 
 @dataclass(slots=True)
@@ -241,6 +258,7 @@ class ListenImporter:
         """Queue ``user``'s items; full batches are stored as they fill."""
         user_id = str(user.pk)
         batch, summary, progress = self._batch, self.summary, self.progress
+        latest = latest_listen_ts()
         for item in items:
             summary.read += 1
             if progress is not None:
@@ -250,6 +268,12 @@ class ListenImporter:
                 continue
             if item.listened_at < LISTEN_MINIMUM_TS:
                 self._skip("before 2002-10-01")
+                continue
+            if item.listened_at > latest:
+                self._skip("in the future")
+                continue
+            if "\x00" in item.artist or "\x00" in item.title or "\x00" in item.album:
+                self._skip("malformed")
                 continue
             batch.append((user_id, item))
             if len(batch) >= self.batch_size:
@@ -277,13 +301,17 @@ class ListenImporter:
         source = self.source
         lines = []
         for (user_id, row), key in zip(batch, keys, strict=True):
+            metadata = json.dumps(row.metadata, separators=(",", ":")) if row.metadata else "{}"
+            if "\\u0000" in metadata and has_nul(row.metadata):
+                self._skip("malformed")
+                continue
             if key in unmatched:
                 self.summary.unmatched += 1
             track_id = tracks.get(key)
             if track_id is None:
                 self._skip("not in the catalog" if not self.resolver.create else "no artist or title")
                 continue
-            metadata = _copy_text(json.dumps(row.metadata, separators=(",", ":"))) if row.metadata else "{}"
+            metadata = _copy_text(metadata)
             lines.append(f"{user_id}\t{track_id}\t{row.listened_at!r}\t{source}\t{metadata}\n")
         with connection.cursor() as cursor:
             # A batch lost to a crash right after its commit is simply imported again on the next run

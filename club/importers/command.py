@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -52,11 +54,12 @@ class ImportCommand(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=progress,
             )
-            try:
-                for path, member in exports:
+            for path, member in exports:
+                try:
                     importer.feed(type(self).parser(path), user=member)
-            except FileNotFoundError as error:
-                raise CommandError(str(error)) from error
+                except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as error:
+                    # What was stored before stays (re-running resumes); say which file could not be read.
+                    raise CommandError(f"{path}: cannot be read as a {self.source} export ({error}).") from error
             summary = importer.finish()
         if summary.imported and not options["no_analysis"]:
             from club.tasks import queue_listening_analysis

@@ -7,6 +7,7 @@ one listen's ``track_metadata`` lives here for both.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,25 +18,37 @@ KEPT_INFO = ["recording_msid", "submission_client", "submission_client_version",
 
 
 def _spotify_id(info: dict) -> str:
-    value = info.get("spotify_id") or ""
-    return value.rstrip("/").rsplit("/", 1)[-1].split(":")[-1].split("?")[0] if value else ""
+    value = info.get("spotify_id")
+    return value.rstrip("/").rsplit("/", 1)[-1].split(":")[-1].split("?")[0] if isinstance(value, str) else ""
+
+
+def _duration_ms(info: dict) -> int | None:
+    """``duration_ms``, else ``duration`` (seconds), when it is a positive whole number."""
+    for key, factor in (("duration_ms", 1), ("duration", 1000)):
+        value = info.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value * factor
+    return None
 
 
 def listen_row(listen: dict) -> ListenRow | str:
     """One ListenBrainz listen (export or submission shape) as a row, or a skip reason."""
     if not isinstance(listen, dict):
         return "malformed"
-    meta = listen.get("track_metadata") or {}
-    info = meta.get("additional_info") or {}
-    mapping = meta.get("mbid_mapping") or {}
+    meta = listen.get("track_metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    info = meta.get("additional_info")
+    info = info if isinstance(info, dict) else {}
+    mapping = meta.get("mbid_mapping")
+    mapping = mapping if isinstance(mapping, dict) else {}
     artist, title = meta.get("artist_name"), meta.get("track_name")
     listened_at = listen.get("listened_at")
     if not isinstance(artist, str) or not isinstance(title, str) or not artist.strip() or not title.strip():
         return "no artist or title"
-    if not isinstance(listened_at, int | float) or isinstance(listened_at, bool):
+    if not isinstance(listened_at, int | float) or isinstance(listened_at, bool) or not math.isfinite(listened_at):
         return "no listened_at"
     artist_mbids = info.get("artist_mbids") or mapping.get("artist_mbids") or []
-    duration = info.get("duration_ms") or (info.get("duration") and int(info["duration"]) * 1000)
+    release_name = meta.get("release_name")
     metadata = {key: info[key] for key in KEPT_INFO if info.get(key)}
     if listen.get("recording_msid") or meta.get("recording_msid"):
         metadata["recording_msid"] = listen.get("recording_msid") or meta.get("recording_msid")
@@ -43,12 +56,12 @@ def listen_row(listen: dict) -> ListenRow | str:
         listened_at=int(listened_at),
         artist=artist,
         title=title,
-        album=meta.get("release_name") or "",
+        album=release_name if isinstance(release_name, str) else "",
         recording_mbid=parse_uuid(info.get("recording_mbid") or mapping.get("recording_mbid")),
         release_mbid=parse_uuid(info.get("release_mbid") or mapping.get("release_mbid")),
         artist_mbid=parse_uuid(artist_mbids[0]) if isinstance(artist_mbids, list) and artist_mbids else None,
         spotify_id=_spotify_id(info),
-        duration_ms=duration if isinstance(duration, int) else None,
+        duration_ms=_duration_ms(info),
         metadata=metadata,
     )
 

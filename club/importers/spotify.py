@@ -31,13 +31,16 @@ def stream_row(item: dict) -> ListenRow | str:
     if not title or not artist:
         return "not a music track"
     ms_played = item.get("ms_played") or 0
+    if not isinstance(title, str) or not isinstance(artist, str) or not isinstance(ms_played, int):
+        return "malformed"
     if ms_played < SPOTIFY_MIN_MS_PLAYED and (item.get("skipped") or item.get("reason_end") in SPOTIFY_SKIP_REASONS):
         return "skipped or interrupted"
     try:
         ended = datetime.datetime.strptime(item["ts"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
     except (KeyError, TypeError, ValueError):
         return "bad date"
-    uri = item.get("spotify_track_uri") or ""
+    uri = item.get("spotify_track_uri")
+    uri = uri if isinstance(uri, str) else ""
     track_id = uri.split(":")[2] if uri.count(":") == 2 else ""
     metadata = {"ms_played": ms_played, "music_service": "spotify.com"}
     if track_id:
@@ -46,7 +49,7 @@ def stream_row(item: dict) -> ListenRow | str:
         listened_at=int(ended.timestamp() - ms_played / 1000),
         artist=artist,
         title=title,
-        album=item.get("master_metadata_album_album_name") or "",
+        album=album if isinstance(album := item.get("master_metadata_album_album_name"), str) else "",
         spotify_id=track_id,
         metadata=metadata,
     )

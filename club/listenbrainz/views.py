@@ -21,7 +21,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from club.choices import ListenEventSource
 from club.constants import LISTEN_MINIMUM_TS
-from club.importers.base import ListenImporter
+from club.importers.base import ListenImporter, has_nul, latest_listen_ts
 from club.importers.listenbrainz import listen_row
 from club.models import ListenEvent, NowPlaying
 from core.api.authentication import TokenAuthentication
@@ -71,12 +71,16 @@ def _check_listen(listen, listen_type: str) -> str | None:
         return "Listen must be a JSON object."
     if len(json.dumps(listen)) > MAX_LISTEN_SIZE:
         return f"Listen is too large: at most {MAX_LISTEN_SIZE} bytes."
+    if has_nul(listen):
+        return "Listen contains an unsupported null character (\\u0000)."
     meta = listen.get("track_metadata")
     if not isinstance(meta, dict):
         return "JSON document does not contain a valid track_metadata object."
     for key in ("artist_name", "track_name"):
         if not isinstance(meta.get(key), str) or not meta[key].strip():
             return f"{key} must be a non-empty string in track_metadata."
+    if meta.get("release_name") is not None and not isinstance(meta["release_name"], str):
+        return "release_name must be a string in track_metadata."
     info = meta.get("additional_info") or {}
     if not isinstance(info, dict):
         return "additional_info must be a JSON object."
@@ -103,6 +107,8 @@ def _check_listen(listen, listen_type: str) -> str | None:
             "Value for key listened_at is too low. listened_at timestamp should be greater than "
             f"{LISTEN_MINIMUM_TS} (2002-10-01)."
         )
+    if listened_at > latest_listen_ts():
+        return "Value for key listened_at is too high: a listen cannot be more than a day in the future."
     return None
 
 
@@ -222,11 +228,17 @@ def user_listens(request, user_name: str):
     if count is not None and count < 0 or any(v is not None and v < 0 for v in (max_ts, min_ts)):
         return error(400, "Arguments must be positive integers.")
     count = min(MAX_ITEMS_PER_GET, DEFAULT_ITEMS_PER_GET if count is None else count)
+    try:
+        max_at, min_at = (
+            None if ts is None else datetime.datetime.fromtimestamp(ts, datetime.UTC) for ts in (max_ts, min_ts)
+        )
+    except (OverflowError, OSError, ValueError):
+        return error(400, "max_ts and min_ts must be Unix timestamps before the year 10000.")
     listens = ListenEvent.objects.filter(user=user).select_related("track__album__artist")
-    if max_ts is not None:
-        listens = listens.filter(played_at__lt=datetime.datetime.fromtimestamp(max_ts, datetime.UTC))
-    if min_ts is not None:
-        listens = listens.filter(played_at__gt=datetime.datetime.fromtimestamp(min_ts, datetime.UTC))
+    if max_at is not None:
+        listens = listens.filter(played_at__lt=max_at)
+    if min_at is not None:
+        listens = listens.filter(played_at__gt=min_at)
         rows = list(listens.order_by("played_at")[:count])[::-1]
     else:
         rows = list(listens.order_by("-played_at")[:count])

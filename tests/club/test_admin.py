@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from club.admin import LinkedAccountAdmin, WeekAdmin
 from club.models import LinkedAccount, Nomination, Rating, Vote, Week
-from tests.catalog.factories import AlbumFactory
+from tests.catalog.factories import AlbumFactory, TrackFactory
 from tests.club import factories as f
 from tests.core.factories import UserFactory
 
@@ -120,3 +120,28 @@ def test_change_pages_load(admin_client, factory):
     obj = factory()
     info = obj._meta.app_label, obj._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
+
+
+def test_rating_with_a_track_of_another_album_is_a_form_error_not_a_500(admin_client):
+    week = f.WeekFactory(ratings=True)
+    data = {"week": str(week.pk), "user": str(UserFactory().pk), "value": "4.0", "favorite_track": ""}
+    response = admin_client.post(reverse("admin:club_rating_add"), {**data, "favorite_track": str(TrackFactory().pk)})
+    assert response.status_code == 200
+    assert "winning album" in response.content.decode()
+    assert not Rating.objects.exists()
+    track = TrackFactory(album=week.winner_album)
+    response = admin_client.post(reverse("admin:club_rating_add"), {**data, "favorite_track": str(track.pk)})
+    assert response.status_code == 302
+
+
+def test_nomination_and_rating_stay_in_their_week_and_with_their_member(admin_client):
+    nomination = f.NominationFactory()
+    data = {"week": str(f.WeekFactory().pk), "user": str(nomination.user_id), "album": str(nomination.album_id)}
+    response = admin_client.post(reverse("admin:club_nomination_change", args=[nomination.pk]), data)
+    assert response.status_code == 200 and "cannot be changed" in response.content.decode()
+    assert Nomination.objects.get(pk=nomination.pk).week_id == nomination.week_id
+    rating = f.RatingFactory()
+    data = {"week": str(rating.week_id), "user": str(UserFactory().pk), "value": "2.0"}
+    response = admin_client.post(reverse("admin:club_rating_change", args=[rating.pk]), data)
+    assert response.status_code == 200 and "cannot be changed" in response.content.decode()
+    assert Rating.objects.get(pk=rating.pk).user_id == rating.user_id

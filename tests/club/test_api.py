@@ -196,6 +196,21 @@ class TestVoteAPI(MemberWritesMixin, CrudAPITests):
         assert user_client.post(self.list_url(), {"nomination": str(b.pk), "rank": 1}).status_code == 201
         assert list(Vote.objects.values_list("nomination_id", flat=True)) == [b.pk]
 
+    def test_changing_a_votes_rank_replaces_the_vote_it_collides_with(self, user_client):
+        week = f.WeekFactory(poll=True)
+        a, b = f.NominationFactory(week=week), f.NominationFactory(week=week)
+        first = user_client.post(self.list_url(), {"nomination": str(a.pk), "rank": 1}).data["id"]
+        assert user_client.post(self.list_url(), {"nomination": str(b.pk), "rank": 2}).status_code == 201
+        response = user_client.patch(f"{self.list_url()}{first}/", {"rank": 2}, format="json")
+        assert response.status_code == 200, response.data
+        assert list(Vote.objects.values_list("nomination_id", "rank")) == [(a.pk, 2)]
+
+    def test_moving_a_vote_to_another_weeks_nomination_is_400(self, user_client):
+        vote = f.VoteFactory(user=user_client.handler._force_user)
+        other = f.NominationFactory(week__poll=True)
+        response = user_client.patch(self.detail_url(vote), {"nomination": str(other.pk)}, format="json")
+        assert response.status_code == 400 and response.data["errors"][0]["field"] == "nomination"
+
 
 class TestRatingAPI(MemberWritesMixin, CrudAPITests):
     model = Rating
@@ -310,6 +325,33 @@ def test_concurrent_nominations_by_one_member_answer_409_or_400_never_500():
         thread.join()
     assert sorted(statuses)[0] == 201 and set(sorted(statuses)[1:]) <= {400, 409}
     assert Nomination.objects.filter(week=week, user=user).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_place_votes_by_one_member_answer_201_and_409_never_500():
+    voter, week = UserFactory(), f.WeekFactory(poll=True)
+    nominations = [f.NominationFactory(week=week) for _ in range(3)]
+    barrier = threading.Barrier(len(nominations))
+    responses = []
+
+    def vote(nomination):
+        client = APIClient()
+        client.force_authenticate(voter)
+        barrier.wait()
+        responses.append(client.post("/api/club/votes/", {"nomination": str(nomination.pk), "rank": 1}))
+        connection.close()
+
+    threads = [threading.Thread(target=vote, args=(nomination,)) for nomination in nominations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses[0] == 201 and set(statuses[1:]) <= {201, 409}, statuses
+    for response in responses:
+        if response.status_code == 409:
+            assert response.json()["message"] == "You already have a vote of this rank this week."
+    assert Vote.objects.filter(week=week, user=voter, rank=1).count() == 1
 
 
 @pytest.mark.django_db

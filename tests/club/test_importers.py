@@ -137,6 +137,29 @@ class TestListenBrainz:
         with pytest.raises(CommandError, match="No user"):
             call_command("import_listenbrainz", str(tmp_path), "--user", "nobody")
 
+    def test_odd_values_are_skipped_or_ignored_never_fatal(self, tmp_path):
+        path = tmp_path / "odd.jsonl"
+        odd = [
+            lb_listen(1704067200, album=5, spotify_id=7, duration="long", artist_mbids="x"),  # kept, odd parts ignored
+            lb_listen(1704067800, submission_client="bad\x00client"),  # PostgreSQL stores no NUL
+            lb_listen(1704068400, artist="Slow\x00dive"),
+            lb_listen(4102444800),  # 2100: not a real listen (and far years do not fit a timestamp)
+        ]
+        path.write_text("".join(json.dumps(item) + "\n" for item in odd) + '{"listened_at": Infinity}\n')
+        user = UserFactory()
+        output = run("import_listenbrainz", path, user)
+        assert "read 5, imported 1, duplicates 0, skipped 4" in output
+        assert "2 malformed" in output and "1 in the future" in output and "1 no artist or title" in output
+        listen = ListenEvent.objects.get(user=user)
+        assert listen.track.album.title == "[unknown album]" and listen.track.duration_ms is None
+
+    def test_unreadable_export_is_a_command_error(self, tmp_path):
+        path = tmp_path / "broken.zip"
+        write_lb_zip(path, {1: [lb_listen(1704067200)]})
+        path.write_bytes(path.read_bytes().replace(b"Alison", b"ALISON"))  # its checksum no longer matches
+        with pytest.raises(CommandError, match="broken.zip"):
+            run("import_listenbrainz", path, UserFactory())
+
 
 class TestLastfm:
     def test_ghan_export_with_header_uses_uts(self, tmp_path):
@@ -156,6 +179,12 @@ class TestLastfm:
         assert listen.played_at == datetime.datetime.fromtimestamp(1767217094, datetime.UTC)
         assert listen.metadata["lastfm_track_mbid"] == "da5d357e-1a2b-4c3d-9e8f-0a1b2c3d4e5f"
         assert listen.source == "lastfm"
+
+    def test_file_that_is_not_utf8_is_a_command_error(self, tmp_path):
+        path = tmp_path / "latin1.csv"
+        path.write_bytes("Sigur Rós,Ágætis byrjun,Svefn-g-englar,22 Mar 2022 17:55\n".encode("latin-1"))
+        with pytest.raises(CommandError, match="latin1.csv"):
+            run("import_lastfm", path, UserFactory())
 
     def test_headerless_four_column_export(self, tmp_path):
         path = tmp_path / "mira.csv"
@@ -209,6 +238,15 @@ class TestSpotify:
         assert first.played_at == datetime.datetime(2022, 6, 17, 19, 49, 16, tzinfo=datetime.UTC)
         assert first.track.spotify_id == "6rqhFgbbKwnb9MLmUQDhG6"
         assert first.metadata["origin_url"].endswith("6rqhFgbbKwnb9MLmUQDhG6")
+
+    def test_rows_with_values_of_the_wrong_type_are_malformed(self):
+        row = {"ts": "2022-06-17T19:53:06Z", "master_metadata_album_artist_name": "Slowdive"}
+        assert spotify.stream_row({**row, "master_metadata_track_name": 42, "ms_played": 100_000}) == "malformed"
+        assert spotify.stream_row({**row, "master_metadata_track_name": "Alison", "ms_played": "lots"}) == "malformed"
+        kept = spotify.stream_row(
+            {**row, "master_metadata_track_name": "Alison", "ms_played": 100_000, "spotify_track_uri": 5}
+        )
+        assert kept.spotify_id == "" and kept.album == ""
 
     def test_spotify_track_uri_resolves_existing_track(self, tmp_path):
         track = TrackFactory(spotify_id="6rqhFgbbKwnb9MLmUQDhG6", title="Something else")

@@ -135,6 +135,41 @@ def test_unknown_user_is_404(client):
             },
             "duration_ms",
         ),
+        (
+            {
+                "listen_type": "single",
+                "payload": [{"listened_at": T0, "track_metadata": {"artist_name": "a\x00", "track_name": "b"}}],
+            },
+            "null character",
+        ),
+        (
+            {
+                "listen_type": "single",
+                "payload": [
+                    {
+                        "listened_at": T0,
+                        "track_metadata": {"artist_name": "a", "track_name": "b", "additional_info": {"x": ["\x00"]}},
+                    }
+                ],
+            },
+            "null character",
+        ),
+        (
+            {
+                "listen_type": "single",
+                "payload": [
+                    {"listened_at": T0, "track_metadata": {"artist_name": "a", "track_name": "b", "release_name": 5}}
+                ],
+            },
+            "release_name",
+        ),
+        (
+            {
+                "listen_type": "import",
+                "payload": [{"listened_at": 10**12, "track_metadata": {"artist_name": "a", "track_name": "b"}}],
+            },
+            "too high",
+        ),
     ],
 )
 def test_bad_submissions_get_listenbrainz_400s(live_server, member, body, message):
@@ -163,5 +198,8 @@ def test_reads_need_a_token_and_bad_query_parameters_are_400(client, live_server
     assert response.status_code == 400
     response = requests.get(url, params={"count": -1}, headers=auth, timeout=10)
     assert response.status_code == 400
+    for name in ("max_ts", "min_ts"):
+        response = requests.get(url, params={name: 10**15}, headers=auth, timeout=10)
+        assert response.status_code == 400 and name in response.json()["error"]
     assert requests.get(f"{live_server.url}/1/validate-token", timeout=10).status_code == 400
     assert time.time() > T0

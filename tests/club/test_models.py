@@ -80,6 +80,15 @@ def test_week_phase_follows_the_dates():
 
 
 @pytest.mark.django_db
+def test_vote_nomination_must_be_of_the_votes_week():
+    vote = f.VoteFactory()
+    vote.nomination = f.NominationFactory(week__poll=True)
+    with pytest.raises(ValidationError) as error:
+        vote.full_clean()
+    assert "nomination" in error.value.message_dict
+
+
+@pytest.mark.django_db
 def test_follow_cannot_be_of_oneself_nor_twice():
     user = UserFactory()
     with pytest.raises(ValidationError, match="themselves"):
@@ -142,6 +151,24 @@ def test_provider_tokens_survive_key_rotation(settings):
     assert LinkedAccount.objects.get(pk=account.pk).access_token == "rotate-me"
     settings.SALT_KEY = ["some-other-salt"]
     assert LinkedAccount.objects.get(pk=account.pk).access_token is None
+
+
+@pytest.mark.django_db
+def test_rotation_leaves_tokens_it_cannot_decrypt_as_they_are(settings):
+    import io
+
+    from django.core.management import call_command
+
+    original = list(settings.SALT_KEY)
+    lost = f.LinkedAccountFactory(access_token="old-key-token")
+    settings.SALT_KEY = ["new-salt"]  # the old key removed too early
+    readable = f.LinkedAccountFactory(access_token="new-key-token")
+    err = io.StringIO()
+    call_command("rotate_token_keys", stdout=io.StringIO(), stderr=err)
+    assert str(lost.pk) in err.getvalue() and "old-key-token" not in err.getvalue()
+    settings.SALT_KEY = ["new-salt", *original]
+    assert LinkedAccount.objects.get(pk=lost.pk).access_token == "old-key-token"
+    assert LinkedAccount.objects.get(pk=readable.pk).access_token == "new-key-token"
 
 
 def test_token_field_refuses_to_work_without_keys(settings):
