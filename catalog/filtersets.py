@@ -3,7 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
-from core.filtersets import SlugInFilter
+from core.filtersets import ModelMultipleChoiceFilter, SlugInFilter
 
 
 class GenreFilterSet(django_filters.FilterSet):
@@ -30,7 +30,7 @@ class ArtistFilterSet(django_filters.FilterSet):
 
 class AlbumFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
-    artist_id = django_filters.ModelMultipleChoiceFilter(field_name="artist", queryset=Artist.objects.all())
+    artist_id = ModelMultipleChoiceFilter(field_name="artist", queryset=Artist.objects.all())
     genre = SlugInFilter(field_name="genres__slug", label="Genre slugs (comma-separated)", distinct=True)
     year_min = django_filters.NumberFilter(field_name="release_year", lookup_expr="gte")
     year_max = django_filters.NumberFilter(field_name="release_year", lookup_expr="lte")
@@ -50,8 +50,8 @@ class AlbumFilterSet(django_filters.FilterSet):
 
 class TrackFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
-    album_id = django_filters.ModelMultipleChoiceFilter(field_name="album", queryset=Album.objects.all())
-    artist_id = django_filters.ModelMultipleChoiceFilter(field_name="artists", queryset=Artist.objects.all())
+    album_id = ModelMultipleChoiceFilter(field_name="album", queryset=Album.objects.all())
+    artist_id = ModelMultipleChoiceFilter(field_name="artists", queryset=Artist.objects.all())
     genre = SlugInFilter(field_name="album__genres__slug", label="Genre slugs (comma-separated)", distinct=True)
     year_min = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="gte")
     year_max = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="lte")
@@ -68,7 +68,7 @@ class TrackFilterSet(django_filters.FilterSet):
 
 
 class TrackFeaturesFilterSet(django_filters.FilterSet):
-    track_id = django_filters.ModelMultipleChoiceFilter(field_name="track", queryset=Track.objects.all())
+    track_id = ModelMultipleChoiceFilter(field_name="track", queryset=Track.objects.all())
     source = django_filters.MultipleChoiceFilter(choices=FeatureSource.choices)
 
     class Meta:

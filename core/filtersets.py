@@ -1,9 +1,19 @@
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.choices import MembershipRole
 from core.models import Membership, Tenant
+
+
+class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """``?x_id=<uuid>&x_id=<uuid>``; absent, it costs nothing (django-filter's own tests the empty
+    ``queryset.none()`` it gets for truth, which compiles a query on every request)."""
+
+    def filter(self, qs, value):
+        if isinstance(value, QuerySet) and value.query.is_empty():
+            return qs
+        return super().filter(qs, value)
 
 
 class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
@@ -35,9 +45,9 @@ class TenantFilterSet(django_filters.FilterSet):
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    tenant_id = django_filters.ModelMultipleChoiceFilter(field_name="tenant", queryset=Tenant.objects.all())
+    tenant_id = ModelMultipleChoiceFilter(field_name="tenant", queryset=Tenant.objects.all())
     tenant = SlugInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
-    user_id = django_filters.ModelMultipleChoiceFilter(field_name="user", queryset=get_user_model().objects.all())
+    user_id = ModelMultipleChoiceFilter(field_name="user", queryset=get_user_model().objects.all())
     role = django_filters.MultipleChoiceFilter(choices=MembershipRole.choices)
 
     class Meta:

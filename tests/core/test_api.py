@@ -1,10 +1,14 @@
 """The core endpoints and the conventions every app's API inherits (errors, pagination, scoping)."""
 
+from unittest import mock
+
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from core.choices import MembershipRole
+from core.filtersets import MembershipFilterSet
 from core.models import Membership, Tenant
 from core.testing import CrudAPITests
 from tests.core.factories import MembershipFactory, TenantFactory, UserFactory
@@ -73,6 +77,16 @@ class TestConventions:
         response = admin_api_client.get("/api/core/memberships/", {"tenant_id": "nope"})
         assert response.status_code == 400
         assert response.data["errors"][0]["field"] == "tenant_id"
+
+    def test_id_filters_take_several_ids_and_cost_nothing_when_absent(self, admin_api_client):
+        first, second, third = MembershipFactory.create_batch(3)
+        response = admin_api_client.get(
+            "/api/core/memberships/", {"tenant_id": [str(first.tenant_id), str(second.tenant_id)]}
+        )
+        assert {row["id"] for row in response.data["results"]} == {str(first.pk), str(second.pk)}
+        filterset = MembershipFilterSet(data={}, queryset=Membership.objects.all())
+        with mock.patch.object(SQLCompiler, "execute_sql", side_effect=AssertionError("a query ran")):
+            assert str(filterset.qs.query) == str(Membership.objects.all().query)
 
     def test_page_size_is_capped(self, admin_api_client, settings):
         TenantFactory.create_batch(3)
