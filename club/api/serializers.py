@@ -126,8 +126,13 @@ class NominationSerializer(RequestUserMixin, ValidatedModelSerializer):
         ]
 
 
-class VoteSerializer(ValidatedModelSerializer):
-    """Write ``nomination`` and ``rank``; the week and the voter follow."""
+class VoteSerializer(serializers.ModelSerializer):
+    """Write ``nomination`` and ``rank``; the week and the voter follow.
+
+    Not a ``ValidatedModelSerializer``: casting or changing a vote replaces the member's vote it would collide
+    with (``vote_cast``, ``vote_update``), so the service checks the row after that replacement, not the
+    serializer against the votes about to be replaced.
+    """
 
     user = UserBriefSerializer(read_only=True)
 
@@ -135,12 +140,6 @@ class VoteSerializer(ValidatedModelSerializer):
         model = Vote
         fields = ["id", "rank", "week", "nomination", "user", "created_at", "updated_at"]
         read_only_fields = ["week"]
-
-    def validate(self, attrs: dict) -> dict:
-        # Casting or changing a vote replaces the member's vote it would collide with (``vote_cast``,
-        # ``vote_update``), so the row's constraints are checked by the service after that replacement,
-        # not here against the votes about to be replaced.
-        return serializers.ModelSerializer.validate(self, attrs)
 
 
 class RatingSerializer(RequestUserMixin, ValidatedModelSerializer):
