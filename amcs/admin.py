@@ -150,17 +150,6 @@ def validate_sds(modeladmin, request, queryset):
         modeladmin.report_sds(request, song)
 
 
-@admin.action(description=_("Restore selected songs with their lyrics, notes and runs"))
-def restore_songs(modeladmin, request, queryset):
-    songs = list(queryset.dead().editable_by(request.user))
-    for song in songs:
-        services.song_restore(song=song)
-    modeladmin.message_user(request, _("Restored %(count)d song(s).") % {"count": len(songs)}, messages.SUCCESS)
-    skipped = queryset.dead().count()
-    if skipped > 0:
-        modeladmin.message_user(request, NOT_RESTORED % {"count": skipped}, messages.WARNING)
-
-
 class SongAdminForm(forms.ModelForm):
     """Sources must belong to the song's tenant (``services.song_validate_sources``)."""
 
@@ -195,7 +184,7 @@ class SongAdmin(AmcsAdmin):
     ]
     inlines = [LyricsInline, ProducerNotesInline]
     form = SongAdminForm
-    actions = [restore_songs, validate_sds]
+    actions = [restore_selected, validate_sds]  # restoring a song brings back its lyrics, notes and runs
 
     def get_urls(self):
         return [
@@ -246,13 +235,6 @@ class SongAdmin(AmcsAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
-
-    def delete_model(self, request, obj):
-        services.song_delete(song=obj)
-
-    def delete_queryset(self, request, queryset):
-        for song in queryset.alive():
-            services.song_delete(song=song)
 
 
 @admin.register(Lyrics)

@@ -677,22 +677,25 @@ class SongQuerySet(StyleQuerySet):
     """Songs; the style filters apply through the song's style (``prefix="style__"``)."""
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        """Mark the songs deleted together with their lyrics, producer notes and runs."""
+        """Mark the songs deleted with their lyrics, producer notes and runs, all at the same instant (so a restore
+        brings back exactly those); a few statements whatever the number of songs."""
+        now = timezone.now()
         with transaction.atomic():
-            songs = list(self.alive())
-            for song in songs:
-                song.delete()
-        return len(songs), {self.model._meta.label: len(songs)}
+            ids = list(self.alive().values_list("pk", flat=True))
+            for model in (Lyrics, ProducerNotes, WorkflowRun):
+                model.objects.filter(song__in=ids).update(deleted_at=now, updated_at=now)
+            count = self.model.all_objects.filter(pk__in=ids).update(deleted_at=now, updated_at=now)
+        return count, {self.model._meta.label: count}
 
     delete.queryset_only = True
 
     def restore(self) -> int:
-        """Bring back deleted songs and the children that were deleted with them."""
+        """Bring back deleted songs and the children that were deleted with them (not those deleted earlier)."""
+        dead = self.dead()
         with transaction.atomic():
-            songs = list(self.dead())
-            for song in songs:
-                song.restore()
-        return len(songs)
+            for model in (Lyrics, ProducerNotes, WorkflowRun):
+                model.all_objects.filter(song__in=dead, deleted_at=F("song__deleted_at")).update(deleted_at=None)
+            return dead.update(deleted_at=None, updated_at=timezone.now())
 
     def with_sds_parts(self) -> SongQuerySet:
         """Everything an SDS is assembled from, in a constant number of queries (song, lyrics, notes, sources)."""
@@ -861,24 +864,15 @@ class Song(AmcsModel):
         return errors
 
     def delete(self, using=None, keep_parents=False):
-        """Mark the song deleted with its lyrics, producer notes and runs, all at the same instant (so a restore
-        brings back exactly those)."""
-        now = timezone.now()
-        with transaction.atomic():
-            for manager in (self.lyrics, self.producer_notes, self.runs):
-                manager.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
-            self.deleted_at = now
-            self.save(update_fields=["deleted_at", "updated_at"])
+        """Mark the song deleted with its lyrics, producer notes and runs (``SongQuerySet.delete``)."""
+        type(self).all_objects.filter(pk=self.pk).delete()
+        self.refresh_from_db(fields=["deleted_at", "updated_at"])
         return 1, {self._meta.label: 1}
 
     def restore(self) -> None:
-        """Bring back the song and the children that were deleted with it (not those deleted earlier)."""
-        if self.deleted_at is None:
-            return
-        with transaction.atomic():
-            for model in (Lyrics, ProducerNotes, WorkflowRun):
-                model.all_objects.filter(song=self, deleted_at=self.deleted_at).update(deleted_at=None)
-            super().restore()
+        """Bring back the song and the children that were deleted with it (``SongQuerySet.restore``)."""
+        type(self).all_objects.filter(pk=self.pk).restore()
+        self.refresh_from_db(fields=["deleted_at", "updated_at"])
 
 
 class SongPart(AmcsModel):

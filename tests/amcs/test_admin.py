@@ -130,7 +130,7 @@ class TestRestoreActions:
         song.delete()
         response = client.post(
             reverse("admin:amcs_song_changelist") + "?deleted=yes",
-            {"action": "restore_songs", "_selected_action": [str(song.pk)]},
+            {"action": "restore_selected", "_selected_action": [str(song.pk)]},
             follow=True,
         )
         assert Song.objects.filter(pk=song.pk).exists() is restored
@@ -304,7 +304,7 @@ class TestSongAdmin:
         assert not Lyrics.objects.filter(song=other).exists()
         admin_client.post(
             f"{changelist}?deleted=yes",
-            {"action": "restore_songs", "_selected_action": [str(song.pk), str(other.pk)]},
+            {"action": "restore_selected", "_selected_action": [str(song.pk), str(other.pk)]},
         )
         assert Song.objects.filter(pk__in=[song.pk, other.pk]).count() == 2
         assert WorkflowRun.objects.filter(song=song).exists() and Lyrics.objects.filter(song=other).exists()

@@ -2,8 +2,9 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
+from django.test.utils import CaptureQueriesContext
 
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
 from tests.amcs.factories import (
@@ -142,6 +143,17 @@ class TestDatabaseConstraints:
         assert not ProducerNotes.objects.filter(song__in=songs).exists()
         assert Song.all_objects.filter(pk__in=[song.pk for song in songs]).restore() == 2
         assert Lyrics.objects.filter(song__in=songs).count() == 2
+
+    def test_deleting_and_restoring_songs_costs_the_same_queries_for_one_or_many(self):
+        def queries(action, songs) -> int:
+            with CaptureQueriesContext(connection) as captured:
+                action(Song.all_objects.filter(pk__in=[song.pk for song in songs]))
+            return len(captured)
+
+        one, many = SongFactory.create_batch(1), SongFactory.create_batch(4)
+        assert queries(lambda qs: qs.delete(), one) == queries(lambda qs: qs.delete(), many)
+        assert queries(lambda qs: qs.restore(), one) == queries(lambda qs: qs.restore(), many)
+        assert Lyrics.objects.filter(song__in=one + many).count() == 5
 
     def test_hard_deleting_a_song_deletes_lyrics_notes_runs_and_events(self):
         song = SongFactory()
