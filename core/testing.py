@@ -15,8 +15,10 @@ authenticated user (who reads but may not write) and anonymously (401).
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -136,3 +138,26 @@ class CrudAPITests:
 
     def grant_read(self, client, obj) -> None:
         """Hook: give the plain user of ``client`` read access to ``obj`` where reading needs more than a login."""
+
+
+def run_concurrently(*functions):
+    """Start the functions together in threads (each on its own connection); return what each raised or returned."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results[index] = error
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,10 +1,8 @@
 """The club API: CRUD conventions per resource, members acting for themselves, results and races."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from club.models import (
@@ -19,7 +17,7 @@ from club.models import (
     Vote,
     Week,
 )
-from core.testing import CrudAPITests
+from core.testing import CrudAPITests, run_concurrently
 from tests.catalog.factories import AlbumFactory
 from tests.club import factories as f
 from tests.core.factories import UserFactory
@@ -301,29 +299,29 @@ class TestFollowAPI(MemberWritesMixin, CrudAPITests):
         assert user_client.post(self.list_url(), {"followee_id": str(other.pk)}).status_code == 400
 
 
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_nominations_by_one_member_answer_409_or_400_never_500():
     user, week = UserFactory(), f.WeekFactory()
     albums = [AlbumFactory(), AlbumFactory(), AlbumFactory()]
-    barrier = threading.Barrier(len(albums))
-    statuses = []
-
-    def nominate(album):
-        client = APIClient()
-        client.force_authenticate(user)
-        barrier.wait()
-        response = client.post("/api/club/nominations/", {"week": str(week.pk), "album_id": str(album.pk)})
-        statuses.append(response.status_code)
+    responses = run_concurrently(
+        *[
+            lambda album=album: client_for(user).post(
+                "/api/club/nominations/", {"week": str(week.pk), "album_id": str(album.pk)}
+            )
+            for album in albums
+        ]
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses[0] == 201 and set(statuses[1:]) <= {400, 409}, statuses
+    for response in responses:
         if response.status_code == 409:
             assert response.json()["message"] == "You have already nominated an album this week."
-        connection.close()
-
-    threads = [threading.Thread(target=nominate, args=(album,)) for album in albums]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses)[0] == 201 and set(sorted(statuses)[1:]) <= {400, 409}
     assert Nomination.objects.filter(week=week, user=user).count() == 1
 
 
@@ -331,21 +329,14 @@ def test_concurrent_nominations_by_one_member_answer_409_or_400_never_500():
 def test_concurrent_first_place_votes_by_one_member_answer_201_and_409_never_500():
     voter, week = UserFactory(), f.WeekFactory(poll=True)
     nominations = [f.NominationFactory(week=week) for _ in range(3)]
-    barrier = threading.Barrier(len(nominations))
-    responses = []
-
-    def vote(nomination):
-        client = APIClient()
-        client.force_authenticate(voter)
-        barrier.wait()
-        responses.append(client.post("/api/club/votes/", {"nomination": str(nomination.pk), "rank": 1}))
-        connection.close()
-
-    threads = [threading.Thread(target=vote, args=(nomination,)) for nomination in nominations]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_concurrently(
+        *[
+            lambda nomination=nomination: client_for(voter).post(
+                "/api/club/votes/", {"nomination": str(nomination.pk), "rank": 1}
+            )
+            for nomination in nominations
+        ]
+    )
     statuses = sorted(response.status_code for response in responses)
     assert statuses[0] == 201 and set(statuses[1:]) <= {201, 409}, statuses
     for response in responses:

@@ -1,14 +1,14 @@
 """The club rules: phases, one nomination per member, ranked votes, tally and winner, ratings."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, close_old_connections, connection
+from django.db import IntegrityError
 
 from club import services
 from club.models import Nomination, Rating, Vote
+from core.testing import run_concurrently
 from tests.catalog.factories import AlbumFactory, TrackFactory
 from tests.club.factories import NominationFactory, RatingFactory, VoteFactory, WeekFactory
 from tests.core.factories import UserFactory
@@ -226,29 +226,6 @@ class TestRatings:
         assert summary["mean"] == pytest.approx(3.5)
         assert summary["median"] == pytest.approx(4.0)
         assert summary["distribution"]["4.5"] == 1 and summary["distribution"]["1.0"] == 0
-
-
-def run_concurrently(*functions):
-    """Start the functions together in threads (each on its own connection); return what each raised or returned."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
-            results[index] = error
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
