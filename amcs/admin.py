@@ -25,7 +25,7 @@ from core.admin import SoftDeleteAdmin, TenantOwnedAdmin
 NOT_RESTORED = _("%(count)d row(s) not restored: your role in their tenant does not allow changes.")
 
 
-@admin.action(description=_("Restore selected deleted rows"))
+@admin.action(description=_("Restore selected deleted rows"), permissions=["change"])
 def restore_selected(modeladmin, request, queryset):
     """Core's restore action, limited to rows of tenants where the user may write (viewers only read)."""
     count = queryset.editable_by(request.user).restore()

@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
 PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_events")
 PGHISTORY_APPEND_ONLY = True  # history rows can be read, never rewritten
+PGHISTORY_ADMIN_CLASS = "core.history.ScopedEventsAdmin"  # events scoped like the rows they record
 
 # Background work: procrastinate on the same PostgreSQL database; tasks live in each app's tasks.py.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"

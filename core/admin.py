@@ -6,15 +6,40 @@ events (django-pghistory). ``SoftDeleteAdmin`` shows deleted rows behind a filte
 and restores them; ``TenantOwnedAdmin`` scopes rows to the staff member's tenants.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import WRITE_ROLES
-from core.models import Membership, Tenant, User
+from core.api.permissions import may_write
+from core.models import GroupModel, Membership, Tenant, User, is_private
+
+NOT_MANAGED = _("Only the tenant's owners add, change or remove its memberships.")
+NOT_RESTORED = _("%(count)d row(s) not restored: you may not change them.")
+
+
+def scoped_choices(related_model, user) -> models.QuerySet | None:
+    """The rows of ``related_model`` a form may offer ``user``: groups they write in, private rows they see;
+    ``None`` for shared data (every row)."""
+    if issubclass(related_model, GroupModel):
+        return related_model.objects.writable_by(user)
+    if is_private(related_model):
+        return related_model._default_manager.visible_to(user)
+    return None
+
+
+class VisibleRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter on a relation that lists only the related rows the viewer may see."""
+
+    def field_choices(self, field, request, model_admin):
+        queryset = field.related_model._default_manager.visible_to(request.user)
+        ordering = self.field_admin_ordering(field, request, model_admin) or queryset.model._meta.ordering
+        return [(obj.pk, str(obj)) for obj in queryset.order_by(*ordering)]
 
 
 class HistoryMixin:
@@ -26,12 +51,41 @@ class HistoryMixin:
         return HttpResponseRedirect(f"{reverse('admin:pghistory_events_changelist')}?{urlencode(query)}")
 
 
-class BaseAdmin(HistoryMixin, admin.ModelAdmin):
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices, and sidebar filters on relations, offer only what the user may see
+    (groups: where they may write)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            choices = scoped_choices(db_field.related_model, request.user)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            choices = scoped_choices(db_field.related_model, request.user)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class BaseAdmin(HistoryMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """The base of every ModelAdmin in the project."""
 
     list_per_page = 50
     show_full_result_count = False
     readonly_fields = ["id", "created_at", "updated_at"]
+
+    def get_list_filter(self, request):
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and "__" not in item:
+                field = self.model._meta.get_field(item)
+                if field.is_relation and field.related_model is not None and is_private(field.related_model):
+                    item = (item, VisibleRelatedFieldListFilter)
+            filters.append(item)
+        return filters
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -59,10 +113,17 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description=_("Restore selected deleted rows"))
+@admin.action(description=_("Restore selected deleted rows"), permissions=["change"])
 def restore_selected(modeladmin, request, queryset):
+    """Restore deleted rows: needs the change permission and, for private rows, write access to each row."""
+    if hasattr(queryset, "editable_by"):
+        queryset = queryset.editable_by(request.user)
     count = queryset.restore()
+    skipped = queryset.model.all_objects.filter(pk__in=request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
+    skipped = skipped.dead().count()
     modeladmin.message_user(request, _("Restored %(count)d row(s).") % {"count": count}, messages.SUCCESS)
+    if skipped > 0:
+        modeladmin.message_user(request, NOT_RESTORED % {"count": skipped}, messages.WARNING)
 
 
 class SoftDeleteAdmin(BaseAdmin):
@@ -82,8 +143,9 @@ class SoftDeleteAdmin(BaseAdmin):
         return [*super().get_readonly_fields(request, obj), "deleted_at"]
 
 
-class TenantOwnedAdmin(BaseAdmin):
-    """Staff see the rows of their tenants and change those where their role allows writes."""
+class ScopedAdmin(BaseAdmin):
+    """Private rows (the model declares ``access_path``): staff see the rows core's ``visible_to`` gives them and
+    change or delete those in ``editable_by``; model permissions are needed as well, never instead."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -92,23 +154,17 @@ class TenantOwnedAdmin(BaseAdmin):
         allowed = super().has_change_permission(request, obj)
         if not allowed or obj is None or request.user.is_superuser:
             return allowed
-        return self._can_write(request, obj)
+        return may_write(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         if not allowed or obj is None or request.user.is_superuser:
             return allowed
-        return self._can_write(request, obj)
+        return may_write(request.user, obj)
 
-    def _can_write(self, request, obj) -> bool:
-        return Membership.objects.filter(user=request.user, tenant_id=obj.tenant_id, role__in=WRITE_ROLES).exists()
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "tenant" and not request.user.is_superuser:
-            kwargs["queryset"] = Tenant.objects.filter(
-                memberships__user=request.user, memberships__role__in=WRITE_ROLES
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+class TenantOwnedAdmin(ScopedAdmin):
+    """Staff see the rows of their tenants and change those where their role allows writes."""
 
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or []), "owner"]
@@ -119,11 +175,60 @@ class TenantOwnedAdmin(BaseAdmin):
         super().save_model(request, obj, form, change)
 
 
-class MembershipInline(admin.TabularInline):
+def membership_validate_manage(*, actor, membership: Membership) -> None:
+    """Raise unless ``actor`` manages the membership's tenant, and (for an existing one) the tenant it had."""
+    managed = Tenant.objects.managed_by(actor)
+    tenant_ids = {membership.tenant_id}
+    if not membership._state.adding:
+        previous = Membership.objects.filter(pk=membership.pk).values_list("tenant_id", "user_id").first()
+        if previous is not None:
+            if previous != (membership.tenant_id, membership.user_id):
+                raise ValidationError({"tenant": _("A membership cannot move to another tenant or user.")})
+            tenant_ids.add(previous[0])
+    if membership.tenant_id and managed.filter(pk__in=tenant_ids).count() != len(tenant_ids):
+        raise ValidationError({"tenant": NOT_MANAGED})
+
+
+class MembershipForm(forms.ModelForm):
+    """Checks that the editing user manages the membership's tenant (the admin sets ``actor``)."""
+
+    actor = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.actor is not None and not self.errors:
+            membership = self.instance
+            membership.tenant = cleaned.get("tenant") or membership.tenant
+            if cleaned.get("user"):
+                membership.user = cleaned["user"]
+            membership_validate_manage(actor=self.actor, membership=membership)
+        return cleaned
+
+
+def form_for(form_class, user):
+    return type(form_class.__name__, (form_class,), {"actor": user})
+
+
+class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
+    """Memberships on a user's or a tenant's page: only those of tenants the viewer sees; only owners edit."""
+
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["user", "tenant"]
     readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = form_for(self.form, request.user)
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tenant":
+            kwargs["queryset"] = Tenant.objects.managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(User)
@@ -141,6 +246,12 @@ class UserAdmin(HistoryMixin, DjangoUserAdmin):
     ]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
 
 @admin.register(Tenant)
 class TenantAdmin(SoftDeleteAdmin):
@@ -153,14 +264,43 @@ class TenantAdmin(SoftDeleteAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return may_write(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return may_write(request.user, obj)
+
 
 @admin.register(Membership)
-class MembershipAdmin(BaseAdmin):
+class MembershipAdmin(ScopedAdmin):
+    """Memberships of the viewer's tenants; a tenant's owners (with the model permissions) manage them."""
+
     list_display = ["user", "tenant", "role", "created_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__username", "user__display_name", "tenant__name"]
     list_select_related = ["user", "tenant"]
     autocomplete_fields = ["user", "tenant"]
+    form = MembershipForm
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+    def has_add_permission(self, request):
+        allowed = super().has_add_permission(request)
+        return allowed and (request.user.is_superuser or Tenant.objects.managed_by(request.user).exists())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = form_for(self.form, request.user)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user", "tenant"] if obj is not None else fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tenant":
+            kwargs["queryset"] = Tenant.objects.managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

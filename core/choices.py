@@ -13,3 +13,6 @@ class MembershipRole(models.TextChoices):
 
 #: Roles that may create and change a tenant's rows; viewers only read.
 WRITE_ROLES = (MembershipRole.OWNER, MembershipRole.ADMIN, MembershipRole.MEMBER)
+
+#: Roles that manage a group's memberships (add, change, remove members).
+MANAGE_ROLES = (MembershipRole.OWNER,)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 import pghistory
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -19,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import WRITE_ROLES, MembershipRole
+from core.choices import MANAGE_ROLES, WRITE_ROLES, MembershipRole
 
 
 class BaseModel(models.Model):
@@ -103,7 +104,159 @@ class SoftDeleteModel(models.Model):
         self.save(update_fields=["deleted_at", "updated_at"])
 
 
-class CoreUserManager(UserManager):
+class GroupQuerySet(SoftDeleteQuerySet):
+    """Groups of users with roles (tenants, clubs): who may see, write in and manage each one.
+
+    These three methods are the one place that says what a role allows. Every scoped queryset,
+    API permission, admin page, serializer field, history page and service asks them; nothing else
+    reads memberships to decide access. A group model has a ``memberships`` reverse relation whose
+    rows carry ``user`` and ``role`` (``core.Membership`` for tenants, ``club.ClubMembership`` for clubs).
+
+    - ``visible_to``: groups where the user holds any role (viewers included).
+    - ``writable_by``: groups where the user's role writes (owner, admin, member).
+    - ``managed_by``: groups whose memberships the user manages (owners).
+
+    Superusers get every group; anonymous users none. Deleted groups drop out through ``objects``.
+    """
+
+    def visible_to(self, user) -> GroupQuerySet:
+        return self._with_role(user, roles=None)
+
+    def writable_by(self, user) -> GroupQuerySet:
+        return self._with_role(user, roles=WRITE_ROLES)
+
+    def managed_by(self, user) -> GroupQuerySet:
+        return self._with_role(user, roles=MANAGE_ROLES)
+
+    def editable_by(self, user) -> GroupQuerySet:
+        """Changing a group itself (its name, deleting it) is managing it."""
+        return self.managed_by(user)
+
+    def _with_role(self, user, *, roles) -> GroupQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        relation = self.model._meta.get_field("memberships")
+        memberships = relation.related_model._default_manager.filter(user=user)
+        if roles is not None:
+            memberships = memberships.filter(role__in=roles)
+        return self.filter(pk__in=memberships.values(relation.field.attname))
+
+
+class GroupModel(SoftDeleteModel, BaseModel):
+    """Abstract base of groups of users with roles (``core.Tenant``, ``club.Club``); see ``GroupQuerySet``.
+
+    ``shares_member_data``: whether belonging to the same group lets members see each other's own
+    data (a club's members see each other's listens; a tenant's members do not).
+    """
+
+    shares_member_data = False
+
+    objects = SoftDeleteManager.from_queryset(GroupQuerySet)()
+    all_objects = models.Manager.from_queryset(GroupQuerySet)()
+
+    class Meta:
+        abstract = True
+
+
+def group_models() -> list[type[GroupModel]]:
+    """Every installed group model (tenants, clubs, ...)."""
+    return [model for model in apps.get_models() if issubclass(model, GroupModel)]
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows whose visibility follows the group or user that ``Model.access_path`` leads to.
+
+    This is how a model declares that its rows are private (see docs/architecture.md, "Visibility"):
+    ``access_path`` names a relation path ending at a group model (a tenant, a club) or at a user.
+
+    - a group: rows are visible to the group's members (``visible_to``) and changed by those whose
+      role writes (``editable_by``);
+    - a user: rows are visible to that user and to the users who share a group with them whose
+      model sets ``shares_member_data`` (club co-members), and changed only by that user.
+
+    Superusers see and change everything. Staff powers beyond that come from model permissions
+    combined with the row's scope, never instead of it.
+    """
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        return self._scoped(user, write=False)
+
+    def editable_by(self, user) -> ScopedQuerySet:
+        return self._scoped(user, write=True)
+
+    def _scoped(self, user, *, write: bool) -> ScopedQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(access_filter(self.model, user, write=write))
+
+
+def access_target(model) -> type[models.Model]:
+    """The model at the end of ``model.access_path`` (a group model or the user model)."""
+    target = model
+    for name in model.access_path.split("__"):
+        target = target._meta.get_field(name).related_model
+    return target
+
+
+def access_filter(model, user, *, write: bool) -> models.Q:
+    """The ``Q`` that keeps the rows of ``model`` that ``user`` (not a superuser) may see or change."""
+    path = model.access_path
+    target = access_target(model)
+    if issubclass(target, GroupModel):
+        groups = target.objects.writable_by(user) if write else target.objects.visible_to(user)
+        return models.Q(**{f"{path}__in": groups.values("pk")})
+    if write:
+        return models.Q(**{path: user.pk})
+    return models.Q(**{f"{path}__in": target.objects.visible_to(user).values("pk")})
+
+
+def is_private(model) -> bool:
+    """Whether rows of ``model`` are scoped (it declares ``access_path`` or is a group itself)."""
+    return bool(getattr(model, "access_path", None)) or (isinstance(model, type) and issubclass(model, GroupModel))
+
+
+def visible_rows(model, user) -> models.QuerySet:
+    """Every row of ``model`` (soft-deleted ones included) that ``user`` may see; shared data is all visible."""
+    manager = getattr(model, "all_objects", model._default_manager)
+    queryset = manager.all()
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    return queryset
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UserQuerySet:
+        """Whose own data (listens, taste, ...) ``user`` may see: themselves and the members of every group
+        they share whose model sets ``shares_member_data``; superusers see everyone."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        condition = models.Q(pk=user.pk)
+        for group in group_models():
+            if group.shares_member_data:
+                relation = group._meta.get_field("memberships")
+                memberships = relation.related_model._default_manager
+                shared = group.objects.visible_to(user).values("pk")
+                condition |= models.Q(
+                    pk__in=memberships.filter(**{f"{relation.field.attname}__in": shared}).values("user_id")
+                )
+        return self.filter(condition)
+
+
+class TenantOwnedQuerySet(ScopedQuerySet):
+    """Rows of a tenant (``access_path = "tenant"``): kept for the apps that name it."""
+
+
+class TenantQuerySet(GroupQuerySet):
+    """Tenants; see ``GroupQuerySet`` for ``visible_to``, ``writable_by`` and ``managed_by``."""
+
+
+class CoreUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
@@ -142,44 +295,8 @@ class User(BaseModel, AbstractUser):
         super().save(*args, **kwargs)
 
 
-class TenantOwnedQuerySet(models.QuerySet):
-    """Scopes rows that have a ``tenant`` to the users who may see or change them.
-
-    This is the one scoping rule for tenant data: tenant-owned viewsets, admins and
-    services all call ``visible_to`` or ``editable_by``.
-    """
-
-    def visible_to(self, user) -> TenantOwnedQuerySet:
-        """Rows of the tenants the user belongs to (any role); superusers see everything."""
-        return self._scoped(user, roles=None)
-
-    def editable_by(self, user) -> TenantOwnedQuerySet:
-        """Rows the user may change: tenants where they are owner, admin or member."""
-        return self._scoped(user, roles=WRITE_ROLES)
-
-    def _scoped(self, user, *, roles) -> TenantOwnedQuerySet:
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        memberships = Membership.objects.filter(user=user, tenant__deleted_at__isnull=True)
-        if roles is not None:
-            memberships = memberships.filter(role__in=roles)
-        return self.filter(tenant_id__in=memberships.values("tenant_id"))
-
-
-class TenantQuerySet(SoftDeleteQuerySet):
-    def visible_to(self, user) -> TenantQuerySet:
-        """Tenants the user belongs to; superusers see all."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(pk__in=Membership.objects.filter(user=user).values("tenant_id"))
-
-
 @pghistory.track()
-class Tenant(SoftDeleteModel, BaseModel):
+class Tenant(GroupModel):
     """An organisation whose rows (AMCS songs, styles, …) are private to its members.
 
     Deleting a tenant only marks it deleted: its rows disappear from every member's view and
@@ -199,6 +316,20 @@ class Tenant(SoftDeleteModel, BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> MembershipQuerySet:
+        """Memberships of the tenants the user belongs to."""
+        return super().visible_to(user)
+
+    def editable_by(self, user) -> MembershipQuerySet:
+        """Memberships the user may add, change or remove: those of the tenants they own."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(tenant__in=Tenant.objects.managed_by(user).values("pk"))
 
 
 @pghistory.track()
@@ -224,7 +355,9 @@ class Membership(BaseModel):
         verbose_name=_("role"),
     )
 
-    objects = TenantOwnedQuerySet.as_manager()
+    access_path = "tenant"
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["tenant__name", "user__username"]
@@ -248,7 +381,14 @@ class Membership(BaseModel):
 
 
 class TenantOwnedModel(models.Model):
-    """A row that belongs to a tenant and was created by one of its members (its owner)."""
+    """A row that belongs to a tenant and was created by one of its members (its owner).
+
+    Visibility follows the tenant (``access_path``): its members read, its writing roles change.
+    ``owner`` records who created the row; it does not narrow access within the tenant (see
+    docs/architecture.md, "What owner means").
+    """
+
+    access_path = "tenant"
 
     tenant = models.ForeignKey(
         Tenant,

@@ -36,7 +36,6 @@ from amcs.filtersets import (
 )
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
 from core.api.views import TenantOwnedViewSet
-from core.choices import WRITE_ROLES, MembershipRole
 from core.models import Tenant
 
 TENANT_PARAMETER = OpenApiParameter(
@@ -158,13 +157,13 @@ class SdsViewSet(viewsets.ViewSet):
                 tenant = visible.get(pk=tenant_id)
             except (Tenant.DoesNotExist, DjangoValidationError) as error:
                 raise exceptions.NotFound("No such tenant.") from error
-            if write and not (
-                request.user.is_superuser or tenant.memberships.filter(user=request.user, role__in=WRITE_ROLES).exists()
-            ):
+            if write and not Tenant.objects.writable_by(request.user).filter(pk=tenant.pk).exists():
                 raise exceptions.PermissionDenied("Your role in this tenant does not allow changes.")
             return tenant
-        roles = WRITE_ROLES if write else MembershipRole.values
-        candidates = list(visible.filter(memberships__user=request.user, memberships__role__in=roles).distinct()[:2])
+        mine = Tenant.objects.writable_by(request.user) if write else visible
+        if request.user.is_superuser:  # superusers see every tenant: only their own memberships name a default
+            mine = mine.filter(memberships__user=request.user).distinct()
+        candidates = list(mine[:2])
         if len(candidates) == 1:
             return candidates[0]
         if required:

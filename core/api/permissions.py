@@ -1,9 +1,8 @@
-"""API permissions. Tenant rules themselves live in ``TenantOwnedQuerySet``; these only apply them."""
+"""API permissions. Who may see or write what is decided by core's scoped querysets; these only apply them."""
 
 from rest_framework import permissions
 
-from core.choices import WRITE_ROLES
-from core.models import Membership
+from core.models import Tenant, is_private
 
 
 class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissions):
@@ -20,16 +19,31 @@ class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
-class TenantRolePermission(permissions.BasePermission):
-    """Members of a tenant read its rows; owners, admins and members also write; viewers only read.
+def may_write(user, obj) -> bool:
+    """Whether ``user`` may change ``obj``: its model's ``editable_by`` (core's one scoping rule) keeps it."""
+    model = type(obj)
+    manager = getattr(model, "all_objects", model._default_manager)
+    return manager.editable_by(user).filter(pk=obj.pk).exists()
 
-    The viewset's queryset is already scoped with ``visible_to`` (another tenant's row is a 404);
-    this decides writes on rows the user can see.
-    """
+
+def may_write_in_tenant(user, tenant_id) -> bool:
+    """Whether ``user``'s role in the tenant writes (``Tenant.objects.writable_by``)."""
+    return Tenant.objects.writable_by(user).filter(pk=tenant_id).exists()
+
+
+class ScopedRolePermission(permissions.BasePermission):
+    """Reads follow the viewset's ``visible_to`` queryset (another group's row is a 404); writes need the
+    row to be in ``editable_by`` (viewers and outsiders only read)."""
 
     message = "Your role in this tenant does not allow changes."
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in permissions.SAFE_METHODS or request.user.is_superuser:
             return True
-        return Membership.objects.filter(user=request.user, tenant_id=obj.tenant_id, role__in=WRITE_ROLES).exists()
+        if not is_private(type(obj)):
+            return True
+        return may_write(request.user, obj)
+
+
+#: Tenant-owned viewsets' permission (the name the apps use).
+TenantRolePermission = ScopedRolePermission

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
 
-from core.choices import WRITE_ROLES
 from core.models import Membership, Tenant
+
+MEMBERSHIP_CANNOT_MOVE = "A membership cannot move to another tenant or user; remove it and add a new one."
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -67,12 +68,7 @@ class WritableTenantField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return Tenant.objects.none()
-        if request.user.is_superuser:
-            return Tenant.objects.all()
-        return Tenant.objects.filter(
-            memberships__user=request.user,
-            memberships__role__in=WRITE_ROLES,
-        )
+        return Tenant.objects.writable_by(request.user)
 
 
 class TenantOwnedSerializer(ValidatedModelSerializer):
@@ -108,14 +104,37 @@ class TenantSerializer(ValidatedModelSerializer):
         fields = ["id", "name", "slug", "created_at", "updated_at"]
 
 
+class ManagedTenantField(serializers.PrimaryKeyRelatedField):
+    """A tenant whose memberships the requesting user manages (``Tenant.objects.managed_by``)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Tenant.objects.none()
+        return Tenant.objects.managed_by(request.user)
+
+
 class MembershipSerializer(ValidatedModelSerializer):
+    """A membership; ``user_id`` and ``tenant_id`` are set on create and never move (a 400 if changed)."""
+
     user = UserBriefSerializer(read_only=True)
     tenant = TenantBriefSerializer(read_only=True)
     user_id = serializers.PrimaryKeyRelatedField(
         source="user", queryset=get_user_model().objects.all(), write_only=True
     )
-    tenant_id = serializers.PrimaryKeyRelatedField(source="tenant", queryset=Tenant.objects.all(), write_only=True)
+    tenant_id = ManagedTenantField(source="tenant", write_only=True)
 
     class Meta:
         model = Membership
         fields = ["id", "role", "user", "tenant", "user_id", "tenant_id", "created_at", "updated_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None:
+            errors = {}
+            if "tenant" in attrs and attrs["tenant"].pk != self.instance.tenant_id:
+                errors["tenant_id"] = [MEMBERSHIP_CANNOT_MOVE]
+            if "user" in attrs and attrs["user"].pk != self.instance.user_id:
+                errors["user_id"] = [MEMBERSHIP_CANNOT_MOVE]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().validate(attrs)

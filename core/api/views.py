@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import permissions, viewsets
 from rest_framework.response import Response
 
-from core.api.permissions import TenantRolePermission
+from core.api.permissions import ModelPermissionsOrReadOnly, ScopedRolePermission, TenantRolePermission
 from core.api.serializers import MembershipSerializer, TenantSerializer, UserSerializer
 from core.api.values import values_plan
 from core.filtersets import MembershipFilterSet, TenantFilterSet, UserFilterSet
@@ -58,9 +58,10 @@ class UserViewSet(BaseReadOnlyModelViewSet):
 
 
 class TenantViewSet(BaseModelViewSet):
-    """Tenants the user belongs to; staff with the model permissions create and change them."""
+    """Tenants the user belongs to; staff with the model permissions create them, and change the ones they own."""
 
     queryset = Tenant.objects.order_by("name")
+    permission_classes = [permissions.IsAuthenticated, ModelPermissionsOrReadOnly, ScopedRolePermission]
     serializer_class = TenantSerializer
     filterset_class = TenantFilterSet
     search_fields = ["name", "slug"]
@@ -71,11 +72,12 @@ class TenantViewSet(BaseModelViewSet):
 
 
 class MembershipViewSet(BaseModelViewSet):
-    """Memberships in the user's tenants; staff with the model permissions manage them."""
+    """Memberships in the user's tenants; the tenant's owners (and superusers) add, change and remove them."""
 
     queryset = Membership.objects.select_related("user", "tenant").order_by("tenant__name", "user__username")
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
+    permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
     search_fields = ["user__username", "tenant__name"]
     ordering_fields = ["created_at", "role"]
 

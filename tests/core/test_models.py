@@ -106,7 +106,21 @@ class TestTenantScoping:
         user = UserFactory()
         MembershipFactory(user=user, tenant=mine, role=MembershipRole.MEMBER)
         MembershipFactory(user=user, tenant=watched, role=MembershipRole.VIEWER)
-        assert set(Membership.objects.editable_by(user).values_list("tenant_id", flat=True)) == {mine.pk}
+        assert set(Tenant.objects.writable_by(user)) == {mine}
+
+    def test_managed_by_is_the_tenants_the_user_owns(self):
+        owned, joined = TenantFactory.create_batch(2)
+        user = UserFactory()
+        MembershipFactory(user=user, tenant=owned, role=MembershipRole.OWNER)
+        MembershipFactory(user=user, tenant=joined, role=MembershipRole.ADMIN)
+        assert set(Tenant.objects.managed_by(user)) == {owned}
+        assert set(Membership.objects.editable_by(user).values_list("tenant_id", flat=True)) == {owned.pk}
+
+    def test_inactive_users_see_nothing(self):
+        membership = MembershipFactory(role=MembershipRole.OWNER)
+        membership.user.is_active = False
+        assert not Tenant.objects.visible_to(membership.user).exists()
+        assert not Membership.objects.visible_to(membership.user).exists()
 
     def test_deleted_tenant_rows_disappear_from_members_view(self):
         membership = MembershipFactory()
