@@ -389,7 +389,7 @@ class ListenEvent(BaseModel):
     objects = ListenEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-played_at"]
+        ordering = ["-played_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "track", "played_at"],
@@ -404,7 +404,8 @@ class ListenEvent(BaseModel):
         ]
         indexes = [
             models.Index(fields=["user", "played_at"], name="club_listen_user_played_idx"),
-            models.Index(fields=["-played_at"], name="club_listen_played_idx"),
+            # the order of the listens list and the key its cursor pages by (core.api.pagination.CursorPagination)
+            models.Index(fields=["-played_at", "-id"], name="club_listen_played_id_idx"),
         ]
         verbose_name = _("listen")
         verbose_name_plural = _("listens")

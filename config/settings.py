@@ -100,6 +100,9 @@ else:
     DATABASE_URL = embedded_db.database_url()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# Every request runs in one transaction: a multi-row write (a song with its sources, an album with its
+# genres) is stored whole or not at all, whichever view, viewset or action performs it.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if "host" in DATABASES["default"]["OPTIONS"]:  # a Unix socket directory given as ?host=...
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 # HNSW search breadth for vector similarity (pgvector's hnsw.ef_search), set on every connection.

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.api.permissions import may_write
-from core.models import GroupModel, Membership, Tenant, User, is_private
+from core.models import GroupModel, Membership, Tenant, User, is_private, protected_referrers, soft_delete_plan
 
 NOT_MANAGED = _("Only the tenant's owners add, change or remove its memberships.")
 NOT_RESTORED = _("%(count)d row(s) not restored: you may not change them.")
@@ -141,6 +141,18 @@ class SoftDeleteAdmin(BaseAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "deleted_at"]
+
+    def get_deleted_objects(self, objs, request):
+        """What the confirmation page lists, by the soft delete's own rule (core.models.soft_delete): the rows it
+        marks (with the rows they own) and the live rows that PROTECT them, which make it the "cannot delete" page."""
+        ids = [obj.pk for obj in objs if getattr(obj, "deleted_at", None) is None]
+        plan = soft_delete_plan(self.model, ids)
+        protected = [
+            f"{referrer._meta.verbose_name.capitalize()}: {referrer}" for referrer in protected_referrers(plan)
+        ]
+        to_delete = [f"{obj._meta.verbose_name.capitalize()}: {obj}" for obj in objs]
+        model_count = {model._meta.verbose_name_plural: len(model_ids) for model, model_ids in plan.items()}
+        return to_delete, model_count, set(), protected
 
 
 class ScopedAdmin(BaseAdmin):

@@ -34,8 +34,134 @@ class BaseModel(models.Model):
         abstract = True
 
 
+def is_soft_deletable(model) -> bool:
+    """Whether rows of ``model`` are marked deleted rather than removed."""
+    return issubclass(model, SoftDeleteModel)
+
+
+def _cascade_relations(model):
+    """The foreign keys of soft-deletable models that point at ``model`` with ``on_delete=CASCADE``: its owned rows."""
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if relation.on_delete is models.CASCADE
+        and not relation.many_to_many
+        and is_soft_deletable(relation.related_model)
+        and not relation.related_model._meta.abstract
+    ]
+
+
+def _protect_relations(model):
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if relation.on_delete is models.PROTECT and not relation.many_to_many
+    ]
+
+
+def soft_delete_plan(model, ids) -> dict:
+    """The rows a soft delete of ``ids`` marks: the rows themselves and, through ``on_delete=CASCADE``, the live
+    soft-deletable rows they own (recursively). Returns ``{model: set(ids)}``; rows that are not soft-deletable
+    (and so are not removed by a soft delete) are left where they are."""
+    plan: dict = {}
+    pending = [(model, set(ids))]
+    while pending:
+        current, current_ids = pending.pop()
+        current_ids = current_ids - plan.get(current, set())
+        if not current_ids:
+            continue
+        plan.setdefault(current, set()).update(current_ids)
+        for relation in _cascade_relations(current):
+            child = relation.related_model
+            owned = set(
+                child._base_manager.filter(
+                    **{f"{relation.field.name}__in": current_ids, "deleted_at__isnull": True}
+                ).values_list("pk", flat=True)
+            )
+            if owned:
+                pending.append((child, owned))
+    return plan
+
+
+#: at most this many referrers are named in a refusal
+PROTECTED_NAMED = 10
+
+
+def protected_referrers(plan: dict) -> list:
+    """Live rows (outside ``plan``) that point at a row of ``plan`` with ``on_delete=PROTECT``: what a hard delete
+    would refuse over, minus referrers that are themselves soft-deleted."""
+    found = []
+    for model, ids in plan.items():
+        for relation in _protect_relations(model):
+            referrer = relation.related_model
+            queryset = referrer._base_manager.filter(**{f"{relation.field.name}__in": ids})
+            if is_soft_deletable(referrer):
+                queryset = queryset.filter(deleted_at__isnull=True)
+            if referrer in plan:
+                queryset = queryset.exclude(pk__in=plan[referrer])
+            found.extend(queryset.order_by("pk")[: PROTECTED_NAMED + 1 - len(found)])
+            if len(found) > PROTECTED_NAMED:
+                return found
+    return found
+
+
+def describe_referrers(referrers: list) -> str:
+    """'Song "A", Song "B" and more' for a refusal message."""
+    names = [f'{referrer._meta.verbose_name} "{referrer}"' for referrer in referrers[:PROTECTED_NAMED]]
+    more = " and more" if len(referrers) > PROTECTED_NAMED else ""
+    return ", ".join(names) + more
+
+
+SOFT_DELETE_PROTECTED = "Cannot delete {label}: {referrers} still refer to it."
+
+
+def soft_delete(model, ids) -> tuple[int, dict[str, int]]:
+    """Mark ``ids`` and the rows they own deleted, at one instant, one statement per model; refuse with
+    ``ProtectedError`` (naming the referrers) when a live row PROTECTs any of them, as a hard delete would."""
+    from django.db import transaction
+    from django.db.models.deletion import ProtectedError
+
+    with transaction.atomic():
+        plan = soft_delete_plan(model, ids)
+        referrers = protected_referrers(plan)
+        if referrers:
+            label = model._meta.verbose_name_plural if len(plan[model]) > 1 else model._meta.verbose_name
+            message = SOFT_DELETE_PROTECTED.format(label=label, referrers=describe_referrers(referrers))
+            raise ProtectedError(message, set(referrers))
+        now = timezone.now()
+        counts = {}
+        for target, target_ids in plan.items():
+            counts[target._meta.label] = target._base_manager.filter(pk__in=target_ids).update(
+                deleted_at=now, updated_at=now
+            )
+    return counts.get(model._meta.label, 0), counts
+
+
+def soft_restore(model, ids) -> int:
+    """Bring back deleted ``ids`` and the rows that were deleted with them (same instant, through CASCADE)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        dead = model._base_manager.filter(pk__in=list(ids), deleted_at__isnull=False)
+        for relation in _cascade_relations(model):
+            child = relation.related_model
+            name = relation.field.name
+            owned = child._base_manager.filter(
+                **{f"{name}__in": dead, "deleted_at__isnull": False},
+                deleted_at=models.F(f"{name}__deleted_at"),
+            )
+            soft_restore(child, list(owned.values_list("pk", flat=True)))
+        return dead.update(deleted_at=None, updated_at=timezone.now())
+
+
 class SoftDeleteQuerySet(models.QuerySet):
-    """Deleting through this queryset marks rows deleted; ``hard_delete()`` removes them."""
+    """Deleting through this queryset marks rows deleted; ``hard_delete()`` removes them.
+
+    A soft delete honours ``on_delete`` as a hard delete would: a live row that PROTECTs one of the rows makes it
+    a ``ProtectedError`` (a 409 in the API, the "cannot delete" page in the admin), and the soft-deletable rows the
+    deleted rows own (``CASCADE``) are marked deleted with them, one statement per model, at the same instant, so
+    that ``restore()`` brings back exactly those.
+    """
 
     def alive(self) -> SoftDeleteQuerySet:
         return self.filter(deleted_at__isnull=True)
@@ -44,8 +170,7 @@ class SoftDeleteQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=False)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        count = self.alive().update(deleted_at=timezone.now())
-        return count, {self.model._meta.label: count}
+        return soft_delete(self.model, list(self.alive().values_list("pk", flat=True)))
 
     delete.queryset_only = True
 
@@ -55,7 +180,7 @@ class SoftDeleteQuerySet(models.QuerySet):
     hard_delete.queryset_only = True
 
     def restore(self) -> int:
-        return self.dead().update(deleted_at=None)
+        return soft_restore(self.model, list(self.dead().values_list("pk", flat=True)))
 
 
 class SoftDeleteManager(models.Manager):
@@ -70,6 +195,7 @@ class SoftDeleteModel(models.Model):
 
     ``objects`` hides deleted rows; ``all_objects`` sees every row. Concrete models that need
     their own queryset use ``SoftDeleteManager.from_queryset(TheirQuerySet)()`` for ``objects``.
+    Deleting honours ``on_delete`` (see :class:`SoftDeleteQuerySet`).
     """
 
     deleted_at = models.DateTimeField(
@@ -91,17 +217,20 @@ class SoftDeleteModel(models.Model):
         return self.deleted_at is not None
 
     def delete(self, using=None, keep_parents=False):
-        """Mark the row deleted; related rows stay as they are."""
-        self.deleted_at = timezone.now()
-        self.save(update_fields=["deleted_at", "updated_at"])
-        return 1, {self._meta.label: 1}
+        """Mark the row (and the rows it owns) deleted, unless a live row PROTECTs it (``ProtectedError``)."""
+        if self.deleted_at is not None:
+            return 0, {}
+        result = soft_delete(type(self), [self.pk])
+        self.refresh_from_db(fields=["deleted_at", "updated_at"])
+        return result
 
     def hard_delete(self, using=None, keep_parents=False):
         return super().delete(using=using, keep_parents=keep_parents)
 
     def restore(self) -> None:
-        self.deleted_at = None
-        self.save(update_fields=["deleted_at", "updated_at"])
+        """Bring the row back with the rows that were deleted with it."""
+        soft_restore(type(self), [self.pk])
+        self.refresh_from_db(fields=["deleted_at", "updated_at"])
 
 
 class GroupQuerySet(SoftDeleteQuerySet):

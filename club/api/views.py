@@ -36,6 +36,7 @@ from club.models import (
     Vote,
     Week,
 )
+from core.api.pagination import CursorPagination
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet, ValuesListMixin
 
 
@@ -174,10 +175,12 @@ class RatingViewSet(BaseModelViewSet):
 class ListenEventViewSet(BaseReadOnlyModelViewSet):
     """Listening history. Listens come in through the importers and the ListenBrainz-compatible API (/1/)."""
 
-    queryset = ListenEvent.objects.select_related("user", "track").order_by("-played_at")
+    queryset = ListenEvent.objects.select_related("user", "track").order_by("-played_at", "-id")
     serializer_class = serializers.ListenEventSerializer
     filterset_class = ListenEventFilterSet
     ordering_fields = ["played_at"]
+    pagination_class = CursorPagination
+    cursor_ordering = ("-played_at", "-id")
 
 
 class TasteProfileViewSet(BaseReadOnlyModelViewSet):

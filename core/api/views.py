@@ -1,16 +1,34 @@
 """Viewset bases shared by every app."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import permissions, viewsets
 from rest_framework.response import Response
 
+from core.api.exceptions import Conflict
 from core.api.permissions import ModelPermissionsOrReadOnly, ScopedRolePermission, TenantRolePermission
 from core.api.serializers import MembershipSerializer, TenantSerializer, UserSerializer
 from core.api.values import values_plan
 from core.filtersets import MembershipFilterSet, TenantFilterSet, UserFilterSet
-from core.models import Membership, Tenant
+from core.models import Membership, Tenant, describe_referrers
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+PROTECTED_MESSAGE = "Cannot delete this {label}: {referrers} still refer to it."
+
+
+class ProtectedConflictMixin:
+    """A delete that rows still depend on (``on_delete=PROTECT``, soft or hard) is a 409 naming those rows."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ProtectedError | RestrictedError):
+            objects = list(getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or [])
+            message = PROTECTED_MESSAGE.format(
+                label=self.get_queryset().model._meta.verbose_name, referrers=describe_referrers(objects)
+            )
+            exc = Conflict(detail=message, code="protected")
+        return super().handle_exception(exc)
 
 
 class ValuesListMixin:
@@ -26,7 +44,7 @@ class ValuesListMixin:
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
 
-class BaseModelViewSet(ValuesListMixin, viewsets.ModelViewSet):
+class BaseModelViewSet(ProtectedConflictMixin, ValuesListMixin, viewsets.ModelViewSet):
     """CRUD on a model with a UUID key; a malformed id in the URL is a 404, never a 500."""
 
     lookup_value_regex = UUID_PATTERN

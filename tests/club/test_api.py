@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from club.models import (
@@ -372,3 +373,21 @@ class TestMemberAnalysisEndpoints:
 
 def rating_free(rows):
     return all(Decimal(str(row["score"])) > 0 for row in rows)
+
+
+@pytest.mark.django_db
+class TestListenCursorPagination:
+    def test_listens_page_by_cursor_without_counting_and_every_listen_comes_once(self, admin_api_client):
+        listens = [f.ListenEventFactory() for _ in range(5)]
+        listens += [f.ListenEventFactory(played_at=listens[2].played_at) for _ in range(3)]  # ties on the key
+        url = reverse("club-api:listenevent-list")
+        seen, response = [], admin_api_client.get(url, {"page_size": 3})
+        assert "count" not in response.data
+        while True:
+            assert response.status_code == 200, response.data
+            seen.extend(row["id"] for row in response.data["results"])
+            if not response.data["next"]:
+                break
+            response = admin_api_client.get(response.data["next"])
+        expected = sorted(listens, key=lambda listen: (listen.played_at, listen.pk), reverse=True)
+        assert seen == [str(listen.pk) for listen in expected]
