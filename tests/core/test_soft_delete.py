@@ -1,4 +1,4 @@
-"""Soft delete honours ``on_delete``: PROTECT refuses (409 / the admin's "cannot delete" page), CASCADE marks owned rows."""
+"""Soft delete honours ``on_delete``: PROTECT refuses (409, the admin's "cannot delete" page); CASCADE marks rows."""
 
 import pytest
 from django.contrib import admin
@@ -6,11 +6,22 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from amcs.models import Blueprint, Lyrics, ProducerNotes, Song, Style
+from core.choices import MembershipRole
 from core.models import Tenant
-from tests.amcs.conftest import fast_password_hashing, member, member_client, tenant  # noqa: F401 - fixtures
 from tests.amcs.factories import BlueprintFactory, SongFactory
+from tests.core.factories import MembershipFactory, TenantFactory, UserFactory
+
+
+@pytest.fixture
+def member_and_client(db):
+    tenant, user = TenantFactory(), UserFactory()
+    MembershipFactory(user=user, tenant=tenant, role=MembershipRole.MEMBER)
+    client = APIClient()
+    client.force_authenticate(user)
+    return tenant, user, client
 
 
 @pytest.mark.django_db
@@ -64,7 +75,8 @@ class TestSoftDeleteProtect:
 
 @pytest.mark.django_db
 class TestSoftDeleteProtectAPI:
-    def test_deleting_a_used_blueprint_is_409_naming_the_song(self, member_client, tenant, member):
+    def test_deleting_a_used_blueprint_is_409_naming_the_song(self, member_and_client):
+        tenant, member, member_client = member_and_client
         song = SongFactory(tenant=tenant, owner=member, title="Neon Nights")
         response = member_client.delete(reverse("amcs-api:blueprint-detail", args=[song.blueprint_id]))
         assert response.status_code == 409, response.data
