@@ -15,11 +15,22 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from amcs import services
-from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
+from amcs.models import (
+    Blueprint,
+    ComposedPrompt,
+    Lyrics,
+    Persona,
+    ProducerNotes,
+    Song,
+    Source,
+    Style,
+    WorkflowEvent,
+    WorkflowRun,
+)
 from core.admin import SoftDeleteAdmin, TenantOwnedAdmin
 
 NOT_RESTORED = _("%(count)d row(s) not restored: your role in their tenant does not allow changes.")
@@ -51,8 +62,32 @@ class AmcsAdmin(TenantOwnedAdmin, SoftDeleteAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class DocumentAdmin(AmcsAdmin):
+    """An entity with a document: its warnings (never blocking a save) are shown on the page and after a save."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "warnings_list"]
+
+    @admin.display(description=_("warnings"))
+    def warnings_list(self, obj):
+        items = (obj.warnings or []) if obj is not None else []
+        if not items:
+            return _("None")
+        return format_html_join(
+            "", '<p class="warning"><code>{}</code> {}</p>', ((w["pointer"], w["message"]) for w in items)
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in obj.warnings or []:
+            self.message_user(request, f"{obj}: {warning['pointer']}: {warning['message']}", messages.WARNING)
+
+
+DOCUMENT_FIELDSET = (_("Document"), {"fields": ["external_ref", "extra_metadata", "warnings_list"]})
+
+
 @admin.register(Blueprint)
-class BlueprintAdmin(AmcsAdmin):
+class BlueprintAdmin(DocumentAdmin):
     list_display = ["genre", "version", "tempo_bpm_min", "tempo_bpm_max", "tenant", "created_at"]
     list_filter = ["tenant", "genre"]
     search_fields = ["genre", "version"]
@@ -73,16 +108,20 @@ class BlueprintAdmin(AmcsAdmin):
                     "lexicon_positive",
                     "lexicon_negative",
                     "conflicting_tags",
+                    "conflict_matrix",
+                    "tag_categories",
+                    "rules_extra",
                 ]
             },
         ),
         (_("Evaluation rubric"), {"fields": ["rubric_weights", "min_total", "max_profanity"]}),
+        DOCUMENT_FIELDSET,
         (_("Record"), {"fields": ["id", "created_at", "updated_at", "deleted_at"]}),
     ]
 
 
 @admin.register(Persona)
-class PersonaAdmin(AmcsAdmin):
+class PersonaAdmin(DocumentAdmin):
     list_display = ["name", "kind", "is_public_release", "tenant", "created_at"]
     list_filter = ["tenant", "kind", "is_public_release"]
     search_fields = ["name", "bio"]
@@ -92,7 +131,7 @@ class PersonaAdmin(AmcsAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(AmcsAdmin):
+class SourceAdmin(DocumentAdmin):
     list_display = ["name", "kind", "weight", "is_active", "tenant", "created_at"]
     list_filter = ["tenant", "kind", "is_active"]
     search_fields = ["name", "mcp_server_id"]
@@ -102,7 +141,7 @@ class SourceAdmin(AmcsAdmin):
 
 
 @admin.register(Style)
-class StyleAdmin(AmcsAdmin):
+class StyleAdmin(DocumentAdmin):
     list_display = ["name", "genre", "bpm_min", "bpm_max", "key", "energy_level", "blueprint", "tenant"]
     list_filter = ["tenant", "energy", "genre"]
     search_fields = ["name", "genre"]
@@ -118,6 +157,7 @@ class StyleAdmin(AmcsAdmin):
             {"fields": ["mood", "energy_level", "energy", "instrumentation", "vocal_profile"]},
         ),
         (_("Tags"), {"fields": ["tags_positive", "tags_negative"]}),
+        DOCUMENT_FIELDSET,
         (_("Record"), {"fields": ["id", "created_at", "updated_at", "deleted_at"]}),
     ]
 
@@ -173,13 +213,14 @@ class SongAdmin(AmcsAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["tenant", "blueprint", "style", "persona"]
     autocomplete_fields = ["tenant", "blueprint", "style", "persona", "sources"]
-    readonly_fields = ["id", "created_at", "updated_at", "sds_document"]
+    readonly_fields = ["id", "created_at", "updated_at", "sds_document", "composed_prompt"]
     fieldsets = [
         (None, {"fields": ["tenant", "title", "status", "blueprint", "style", "persona", "sources"]}),
         (_("Generation"), {"fields": ["global_seed", "sds_version", "target_duration_sec", "feature_flags"]}),
         (_("Prompt controls"), {"fields": ["positive_tags", "negative_tags", "max_style_chars", "max_prompt_chars"]}),
         (_("Render"), {"fields": ["render_engine", "render_model", "render_num_variations"]}),
-        (_("Song Design Spec"), {"fields": ["sds_document"]}),
+        (_("Song Design Spec"), {"fields": ["external_ref", "sds_document"]}),
+        (_("Composed prompt"), {"fields": ["composed_prompt"]}),
         (_("Record"), {"fields": ["id", "created_at", "updated_at", "deleted_at"]}),
     ]
     inlines = [LyricsInline, ProducerNotesInline]
@@ -192,6 +233,11 @@ class SongAdmin(AmcsAdmin):
                 "<uuid:object_id>/validate-sds/",
                 self.admin_site.admin_view(self.validate_sds_view),
                 name="amcs_song_validate_sds",
+            ),
+            path(
+                "<uuid:object_id>/compose/",
+                self.admin_site.admin_view(self.compose_view),
+                name="amcs_song_compose",
             ),
             *super().get_urls(),
         ]
@@ -208,16 +254,62 @@ class SongAdmin(AmcsAdmin):
         url = reverse("admin:amcs_song_validate_sds", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a><pre>{}</pre>', url, _("Validate SDS"), document)
 
+    @admin.display(description=_("composed prompt"))
+    def composed_prompt(self, obj):
+        """The song's latest composed prompt with its character counts and limits, and a button to compose."""
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("admin:amcs_song_compose", args=[obj.pk])
+        button = format_html('<a class="button" href="{}">{}</a>', url, _("Compose prompt"))
+        prompt = obj.composed_prompts.order_by("-created_at").first()
+        if prompt is None:
+            return format_html("{} {}", button, _("Not composed yet."))
+        limits = prompt.meta.get("model_limits", {})
+        return format_html(
+            "{}<p>{}: {} / {} · {}: {} / {} · {}: <code>{}</code></p><pre>{}</pre>",
+            button,
+            _("style characters"),
+            prompt.style_char_count,
+            limits.get("style_max", "?"),
+            _("prompt characters"),
+            prompt.total_char_count,
+            limits.get("prompt_max", "?"),
+            _("hash"),
+            prompt.content_hash[:16],
+            prompt.text,
+        )
+
+    def compose_view(self, request, object_id):
+        song = get_object_or_404(Song.objects.editable_by(request.user), pk=object_id)
+        try:
+            prompt = services.song_compose(song=song, owner=request.user)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    self.message_user(request, f"{field}: {problem}", messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Composed: %(style)d style and %(total)d prompt characters.")
+                % {"style": prompt.style_char_count, "total": prompt.total_char_count},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:amcs_song_change", args=[object_id]))
+
     def validate_sds_view(self, request, object_id):
         song = get_object_or_404(Song.objects.with_sds_parts().visible_to(request.user), pk=object_id)
         self.report_sds(request, song)
         return HttpResponseRedirect(reverse("admin:amcs_song_change", args=[object_id]))
 
     def report_sds(self, request, song: Song) -> None:
+        warnings = []
         try:
-            errors = services.sds_validate(document=services.song_sds(song=song), tenant=song.tenant)
+            report = services.sds_check(document=services.song_sds(song=song), tenant=song.tenant).as_json()
+            errors, warnings = report["errors"], report["warnings"]
         except ValidationError as error:
             errors = [{"pointer": f"/{field}", "message": m} for field, ms in error.message_dict.items() for m in ms]
+        for warning in warnings:
+            self.message_user(request, f"{song}: {warning['pointer']}: {warning['message']}", messages.WARNING)
         if not errors:
             self.message_user(request, _("The SDS of “%(song)s” is valid.") % {"song": song}, messages.SUCCESS)
             return
@@ -238,7 +330,7 @@ class SongAdmin(AmcsAdmin):
 
 
 @admin.register(Lyrics)
-class LyricsAdmin(AmcsAdmin):
+class LyricsAdmin(DocumentAdmin):
     list_display = ["song", "language", "hook_strategy", "syllables_per_line", "tenant", "created_at"]
     list_filter = ["tenant", "language", "hook_strategy"]
     search_fields = ["song__title"]
@@ -248,7 +340,7 @@ class LyricsAdmin(AmcsAdmin):
 
 
 @admin.register(ProducerNotes)
-class ProducerNotesAdmin(AmcsAdmin):
+class ProducerNotesAdmin(DocumentAdmin):
     list_display = ["song", "structure_string", "hook_count", "tenant", "created_at"]
     list_filter = ["tenant"]
     search_fields = ["song__title", "structure_string"]
@@ -289,3 +381,34 @@ class WorkflowRunAdmin(AmcsAdmin):
         if not change:
             obj.seed = obj.song.global_seed
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ComposedPrompt)
+class ComposedPromptAdmin(AmcsAdmin):
+    """Composed prompts, read-only: they are made by composing a song (its page has the button)."""
+
+    list_display = ["song", "target_engine", "target_model", "style_char_count", "total_char_count", "created_at"]
+    list_filter = ["tenant", "target_engine"]
+    search_fields = ["song__title", "content_hash"]
+    ordering = ["-created_at"]
+    list_select_related = ["tenant", "song"]
+    autocomplete_fields = ["tenant", "song", "run"]
+    readonly_fields = [
+        "song",
+        "run",
+        "text",
+        "style",
+        "meta",
+        "target_engine",
+        "target_model",
+        "style_char_count",
+        "total_char_count",
+        "content_hash",
+        "seed",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

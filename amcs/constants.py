@@ -21,7 +21,19 @@ DURATION_TOLERANCE_SEC = 30
 #: Rubric weights must sum to 1.0 within this tolerance; citation weights may exceed 1.0 by no more.
 WEIGHT_TOLERANCE = 1e-6
 
-#: Rubric metrics of a blueprint's evaluation rubric.
+#: More instruments than this draw a warning (the reference's PRD: "<=3 instruments (warning beyond)").
+MAX_INSTRUMENTS = 3
+
+#: Delivery styles that pull against each other (a persona listing both draws a warning), lower case.
+CONFLICTING_DELIVERIES = (
+    ("whispered", "belting"),
+    ("whispered", "shouted"),
+    ("crooning", "screaming"),
+    ("breathy", "belting"),
+    ("monotone", "melismatic"),
+)
+
+#: The five default rubric metrics of a blueprint's evaluation rubric (a blueprint may weight others too).
 RUBRIC_METRICS = ("hook_density", "singability", "rhyme_tightness", "section_completeness", "profanity_score")
 
 DEFAULT_RUBRIC_WEIGHTS = {
@@ -61,3 +73,30 @@ LIVING_ARTISTS = (
     "Taylor Swift",
     "The Weeknd",
 )
+
+#: What a living artist's name becomes in a composed prompt when the persona's policy asks for it.
+GENERIC_INFLUENCE = "contemporary chart pop artist"
+GENERIC_INFLUENCES = {
+    "Adele": "soulful British balladeer",
+    "Ariana Grande": "high-register R&B-pop vocalist",
+    "Bad Bunny": "Latin trap artist",
+    "Beyonce": "powerhouse R&B diva",
+    "Beyoncé": "powerhouse R&B diva",
+    "Billie Eilish": "whispery dark-pop artist",
+    "Bruce Springsteen": "heartland rock storyteller",
+    "Bruno Mars": "retro funk-pop showman",
+    "Drake": "melodic hip-hop artist",
+    "Dua Lipa": "disco-pop singer",
+    "Ed Sheeran": "acoustic pop singer-songwriter",
+    "Elton John": "piano rock showman",
+    "Kendrick Lamar": "conscious hip-hop lyricist",
+    "Lady Gaga": "theatrical dance-pop artist",
+    "Madonna": "dance-pop icon",
+    "Mariah Carey": "melismatic pop diva",
+    "Olivia Rodrigo": "pop-punk confessional singer",
+    "Paul McCartney": "melodic British rock songwriter",
+    "Rihanna": "Caribbean-tinged pop-R&B singer",
+    "Sabrina Carpenter": "playful retro-pop singer",
+    "Taylor Swift": "confessional country-pop songwriter",
+    "The Weeknd": "synthwave R&B crooner",
+}

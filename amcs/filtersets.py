@@ -29,7 +29,6 @@ class TenantOwnedFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tenant_id = UUIDInFilter(field_name="tenant_id", label="Tenant ids (comma-separated)")
     tenant = SlugInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
-
     search_fields: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
@@ -37,6 +36,12 @@ class TenantOwnedFilterSet(django_filters.FilterSet):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
         return queryset.filter(condition)
+
+
+class DocumentFiltersMixin(django_filters.FilterSet):
+    """Rows with a document: find an imported row by the id its document had in the system it came from."""
+
+    external_ref = django_filters.CharFilter(field_name="external_ref", label="External reference (the document's id)")
 
 
 class StyleFiltersMixin(django_filters.FilterSet):
@@ -65,7 +70,7 @@ class StyleFiltersMixin(django_filters.FilterSet):
         return queryset.tags_contain(list(value), prefix=self.style_prefix)
 
 
-class BlueprintFilterSet(TenantOwnedFilterSet):
+class BlueprintFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
     genre = django_filters.CharFilter(field_name="genre", lookup_expr="iexact")
     search_fields = ("genre", "version")
 
@@ -74,7 +79,7 @@ class BlueprintFilterSet(TenantOwnedFilterSet):
         fields = {"version": ["exact"]}
 
 
-class PersonaFilterSet(TenantOwnedFilterSet):
+class PersonaFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=PersonaKind.choices)
     search_fields = ("name", "bio")
 
@@ -83,7 +88,7 @@ class PersonaFilterSet(TenantOwnedFilterSet):
         fields = {"is_public_release": ["exact"]}
 
 
-class SourceFilterSet(TenantOwnedFilterSet):
+class SourceFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=SourceKind.choices)
     search_fields = ("name", "mcp_server_id")
 
@@ -92,7 +97,7 @@ class SourceFilterSet(TenantOwnedFilterSet):
         fields = {"is_active": ["exact"]}
 
 
-class StyleFilterSet(StyleFiltersMixin, TenantOwnedFilterSet):
+class StyleFilterSet(DocumentFiltersMixin, StyleFiltersMixin, TenantOwnedFilterSet):
     genre = django_filters.CharFilter(field_name="genre", lookup_expr="iexact")
     energy = django_filters.MultipleChoiceFilter(choices=StyleEnergy.choices)
     blueprint_id = UUIDInFilter(field_name="blueprint_id")
@@ -103,7 +108,7 @@ class StyleFilterSet(StyleFiltersMixin, TenantOwnedFilterSet):
         fields = {"energy_level": ["exact", "gte", "lte"], "key": ["exact"]}
 
 
-class SongFilterSet(StyleFiltersMixin, TenantOwnedFilterSet):
+class SongFilterSet(DocumentFiltersMixin, StyleFiltersMixin, TenantOwnedFilterSet):
     style_prefix = "style__"
     genre = django_filters.CharFilter(field_name="style__genre", lookup_expr="iexact")
     status = django_filters.MultipleChoiceFilter(choices=SongStatus.choices)
@@ -119,7 +124,7 @@ class SongFilterSet(StyleFiltersMixin, TenantOwnedFilterSet):
         fields = {"global_seed": ["exact"]}
 
 
-class LyricsFilterSet(TenantOwnedFilterSet):
+class LyricsFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
     song_id = UUIDInFilter(field_name="song_id")
     hook_strategy = django_filters.MultipleChoiceFilter(choices=LyricsHookStrategy.choices)
     search_fields = ("song__title",)
@@ -129,7 +134,7 @@ class LyricsFilterSet(TenantOwnedFilterSet):
         fields = {"language": ["exact"]}
 
 
-class ProducerNotesFilterSet(TenantOwnedFilterSet):
+class ProducerNotesFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
     song_id = UUIDInFilter(field_name="song_id")
     search_fields = ("song__title", "structure_string", "arrangement_notes")
 

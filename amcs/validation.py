@@ -1,9 +1,10 @@
 """The one validation service of the AMCS JSON schemas: loaded once, checked with format checking.
 
 ``schema_errors("style", document)`` lists what is wrong with a document as ``(pointer, message)``
-pairs, pointers being JSON pointers (RFC 6901) into the document. The SDS schema refers to the
-entity schemas by their ``$id`` (``amcs://schemas/style-1.0.json``); a registry resolves them
-without any network access.
+pairs, pointers being JSON pointers (RFC 6901) into the document and messages written for people
+(never jsonschema's own wording): a missing field points at the field, an unknown field at itself.
+The SDS schema refers to the entity schemas by their ``$id`` (``amcs://schemas/style-1.0.json``);
+a registry resolves them without any network access.
 """
 
 from __future__ import annotations
@@ -13,14 +14,36 @@ import json
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
 from referencing import Registry, Resource
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 #: Schema names (files ``<name>.schema.json``) this service knows.
-SCHEMA_NAMES = ("sds", "style", "lyrics", "producer_notes", "persona", "blueprint", "source")
+SCHEMA_NAMES = ("sds", "style", "lyrics", "producer_notes", "persona", "blueprint", "source", "composed_prompt")
 
 Error = tuple[str, str]
+
+TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "an object",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+#: What a value matching a pattern looks like, by the name of its field.
+PATTERN_HINTS = {
+    "version": "Write a version as MAJOR.MINOR.PATCH (an SDS) or YEAR.N (a blueprint), e.g. '1.0.0' or '2025.11'.",
+    "primary": "Write a key as a note and a mode, for example 'C major' or 'F# minor'.",
+    "time_signature": "Write a time signature as beats/unit, for example '4/4'.",
+    "language": "A language is a two-letter ISO 639-1 code in lower case, for example 'en'.",
+}
+TEMPO_SHAPE = "Write the tempo as a whole BPM or a [min, max] pair of whole BPMs."
+UNKNOWN_FIELD = "Unknown field '{name}': this system does not store it. Remove it{extra}."
+EXTRA_HINT = ", or keep it under 'extra_metadata'"
 
 
 @functools.cache
@@ -52,16 +75,114 @@ def pointer(path) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def _shown(value) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _best(error: SchemaError) -> tuple[SchemaError, list]:
+    """For oneOf/anyOf, the sub-error of the branch that fits the value's type best (a range beats a type error)."""
+    if not error.context:
+        return error, list(error.absolute_path)
+    fitting = [sub for sub in error.context if sub.validator != "type"]
+    if not fitting:
+        return error, list(error.absolute_path)
+    best = min(fitting, key=lambda sub: (-len(sub.relative_path), str(sub.validator)))
+    return best, list(error.absolute_path) + list(best.relative_path)
+
+
+def humanize(error: SchemaError) -> list[tuple[list, str]]:
+    """(path, message) pairs for one jsonschema error, in words for people."""
+    error, path = _best(error)
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    field = str(path[-1]) if path and isinstance(path[-1], str) else ""
+    if kind in ("oneOf", "anyOf"):
+        return [(path, TEMPO_SHAPE if field == "tempo_bpm" else "This value has none of the accepted shapes.")]
+    if kind == "required":
+        missing = [name for name in expected if isinstance(value, dict) and name not in value]
+        return [([*path, name], "This field is required.") for name in missing]
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        known = set(error.schema.get("properties", {}))
+        extra = EXTRA_HINT if "extra_metadata" in known else ""
+        names = [name for name in value if name not in known] if isinstance(value, dict) else []
+        return [([*path, name], UNKNOWN_FIELD.format(name=name, extra=extra)) for name in names]
+    if kind == "type":
+        types = [expected] if isinstance(expected, str) else list(expected)
+        return [(path, f"Enter {' or '.join(TYPE_WORDS.get(t, t) for t in types)}.")]
+    if kind == "minimum":
+        return [(path, f"Must be at least {expected}; it is {value}.")]
+    if kind == "maximum":
+        return [(path, f"Must be at most {expected}; it is {value}.")]
+    if kind == "exclusiveMinimum":
+        return [(path, f"Must be more than {expected}; it is {value}.")]
+    if kind == "exclusiveMaximum":
+        return [(path, f"Must be less than {expected}; it is {value}.")]
+    if kind == "minItems":
+        text = (
+            "Must not be empty."
+            if expected == 1
+            else f"Needs at least {_count(expected, 'item')}; it has {len(value)}."
+        )
+        return [(path, text)]
+    if kind == "maxItems":
+        return [(path, f"Takes at most {_count(expected, 'item')}; it has {len(value)}.")]
+    if kind == "minLength":
+        text = "Must not be empty." if expected == 1 else f"Needs at least {_count(expected, 'character')}."
+        return [(path, text)]
+    if kind == "maxLength":
+        return [(path, f"Takes at most {_count(expected, 'character')}; it has {len(value)}.")]
+    if kind == "enum":
+        choices = ", ".join(str(choice) for choice in expected)
+        return [(path, f"{_shown(value)} is not one of the choices: {choices}.")]
+    if kind == "pattern":
+        return [(path, PATTERN_HINTS.get(field, f"{_shown(value)} is not in the expected format."))]
+    if kind == "format":
+        return [(path, f"{_shown(value)} is not a valid {expected.upper() if expected == 'uuid' else expected}.")]
+    if kind == "minProperties":
+        return [(path, "Must not be empty.")]
+    return [(path, "This value is not allowed here.")]
+
+
 def schema_errors(name: str, document, *, prefix: str = "") -> list[Error]:
     """Schema violations of ``document`` as (pointer, message), sorted by pointer; empty when valid."""
-    errors = []
+    errors = set()
     for error in validator(name).iter_errors(document):
-        # oneOf/anyOf failures: report the most specific sub-error so the message names the value.
-        best = error
-        if error.context:
-            best = min(error.context, key=lambda sub: (-len(sub.absolute_path), sub.message))
-            best_path = list(error.absolute_path) + list(best.relative_path)
-        else:
-            best_path = list(error.absolute_path)
-        errors.append((prefix + pointer(best_path), best.message))
-    return sorted(set(errors))
+        for path, message in humanize(error):
+            errors.add((prefix + pointer(path), message))
+    return sorted(errors)
+
+
+def openapi_schema(name: str) -> dict:
+    """The schema as an OpenAPI 3.0 schema object (for the API's request bodies): references to the other AMCS
+    schemas inlined, ``$schema``/``$id`` dropped, nullable and exclusive bounds in OpenAPI 3.0's spelling."""
+    by_id = {schema["$id"]: schema for schema in schemas().values()}
+
+    def convert(node):
+        if isinstance(node, list):
+            return [convert(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node and node["$ref"] in by_id:
+            return convert({k: v for k, v in by_id[node["$ref"]].items() if k not in ("$schema", "$id")})
+        out = {}
+        for key, value in node.items():
+            if key in ("$schema", "$id", "default") or (key == "format" and value == "uuid"):
+                continue
+            if key == "type" and isinstance(value, list):
+                types = [t for t in value if t != "null"]
+                out["type"] = types[0]
+                out["nullable"] = "null" in value
+            elif key in ("exclusiveMinimum", "exclusiveMaximum") and not isinstance(value, bool):
+                out["minimum" if key == "exclusiveMinimum" else "maximum"] = value
+                out[key] = True
+            elif key in ("properties", "patternProperties"):
+                out[key] = {name: convert(sub) for name, sub in value.items()}
+            else:
+                out[key] = convert(value)
+        return out
+
+    return convert({k: v for k, v in schemas()[name].items() if k not in ("$schema", "$id")})

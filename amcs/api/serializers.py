@@ -8,6 +8,7 @@ from rest_framework import serializers
 from amcs.choices import WorkflowEventPhase, WorkflowNode
 from amcs.models import (
     Blueprint,
+    ComposedPrompt,
     Lyrics,
     Persona,
     ProducerNotes,
@@ -21,6 +22,50 @@ from amcs.services import song_validate_sources
 from core.api.serializers import TenantOwnedSerializer
 
 COMMON = ["tenant", "owner", "created_at", "updated_at"]
+DOCUMENT = ["external_ref", "extra_metadata", "warnings"]
+UNKNOWN_FIELD = "Unknown field '{name}': this endpoint does not store it{hint}."
+#: Document (reference) names sent to the row endpoints, and what to send instead.
+DOCUMENT_NAMES = {
+    "policy": "is_public_release and is_style_of_disallowed",
+    "public_release": "is_public_release",
+    "disallow_named_style_of": "is_style_of_disallowed",
+    "provenance": "has_provenance",
+    "extra": "extra_metadata",
+    "id": "external_ref",
+    "tags": "tags_positive",
+    "negative_tags": "tags_negative",
+    "genre_detail": "genre, sub_genres and fusions",
+    "tempo_bpm": "bpm_min and bpm_max (a blueprint: tempo_bpm_min and tempo_bpm_max)",
+    "hooks": "hook_count",
+    "section_meta": "section_tags and section_durations",
+    "mix": "mix_targets",
+    "rules": "the rule fields (tempo_bpm_min, required_sections, ...)",
+    "eval_rubric": "rubric_weights, min_total and max_profanity",
+}
+
+
+class AmcsSerializer(TenantOwnedSerializer):
+    """Refuses fields it does not know, with their name (a client never loses a field without a word); a document
+    field name gets the row field to use, or the document import endpoint."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            UNKNOWN_FIELD.format(
+                                name=name,
+                                hint=f"; send {DOCUMENT_NAMES[name]}, or post the document to documents/import/"
+                                if name in DOCUMENT_NAMES
+                                else "",
+                            )
+                        ]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
 
 
 class TenantScopedField(serializers.PrimaryKeyRelatedField):
@@ -60,7 +105,7 @@ class SongBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BlueprintSerializer(TenantOwnedSerializer):
+class BlueprintSerializer(AmcsSerializer):
     class Meta:
         model = Blueprint
         fields = [
@@ -78,11 +123,15 @@ class BlueprintSerializer(TenantOwnedSerializer):
             "rubric_weights",
             "min_total",
             "max_profanity",
+            "rules_extra",
+            "conflict_matrix",
+            "tag_categories",
+            *DOCUMENT,
             *COMMON,
         ]
 
 
-class PersonaSerializer(TenantOwnedSerializer):
+class PersonaSerializer(AmcsSerializer):
     class Meta:
         model = Persona
         fields = [
@@ -98,11 +147,12 @@ class PersonaSerializer(TenantOwnedSerializer):
             "lyrics_defaults",
             "is_public_release",
             "is_style_of_disallowed",
+            *DOCUMENT,
             *COMMON,
         ]
 
 
-class SourceSerializer(TenantOwnedSerializer):
+class SourceSerializer(AmcsSerializer):
     class Meta:
         model = Source
         fields = [
@@ -118,11 +168,12 @@ class SourceSerializer(TenantOwnedSerializer):
             "mcp_server_id",
             "is_active",
             "last_validated_at",
+            *DOCUMENT,
             *COMMON,
         ]
 
 
-class StyleSerializer(TenantOwnedSerializer):
+class StyleSerializer(AmcsSerializer):
     blueprint = BlueprintBriefSerializer(read_only=True)
     blueprint_id = TenantScopedField(
         source="blueprint", queryset=Blueprint.objects.all(), write_only=True, required=False, allow_null=True
@@ -150,11 +201,12 @@ class StyleSerializer(TenantOwnedSerializer):
             "tags_negative",
             "blueprint",
             "blueprint_id",
+            *DOCUMENT,
             *COMMON,
         ]
 
 
-class SongSerializer(TenantOwnedSerializer):
+class SongSerializer(AmcsSerializer):
     blueprint = BlueprintBriefSerializer(read_only=True)
     blueprint_id = TenantScopedField(source="blueprint", queryset=Blueprint.objects.all(), write_only=True)
     style = StyleBriefSerializer(read_only=True)
@@ -182,6 +234,7 @@ class SongSerializer(TenantOwnedSerializer):
             "render_model",
             "render_num_variations",
             "target_duration_sec",
+            "external_ref",
             "blueprint",
             "blueprint_id",
             "style",
@@ -200,7 +253,7 @@ class SongSerializer(TenantOwnedSerializer):
         return attrs
 
 
-class SongPartSerializer(TenantOwnedSerializer):
+class SongPartSerializer(AmcsSerializer):
     song = SongBriefSerializer(read_only=True)
     song_id = TenantScopedField(source="song", queryset=Song.objects.all(), write_only=True)
 
@@ -230,6 +283,7 @@ class LyricsSerializer(SongPartSerializer):
             "source_citations",
             "song",
             "song_id",
+            *DOCUMENT,
             *COMMON,
         ]
 
@@ -249,11 +303,12 @@ class ProducerNotesSerializer(SongPartSerializer):
             "arrangement_notes",
             "song",
             "song_id",
+            *DOCUMENT,
             *COMMON,
         ]
 
 
-class WorkflowRunSerializer(TenantOwnedSerializer):
+class WorkflowRunSerializer(AmcsSerializer):
     #: read-only plain text, so the OpenAPI schema names the node choices once (``NodeEnum``, from events)
     current_node = serializers.CharField(read_only=True)
     song = SongBriefSerializer(read_only=True)
@@ -299,11 +354,57 @@ class WorkflowEventAppendSerializer(serializers.Serializer):
     issues = serializers.ListField(required=False)
 
 
-class SdsResultSerializer(serializers.Serializer):
-    """The answer of ``sds/validate``: ``valid`` and the errors as JSON pointers with messages."""
+class ComposedPromptSerializer(serializers.ModelSerializer):
+    """A composed prompt as stored: the text, the style string, the meta of ``composed_prompt.schema.json``, the
+    character counts and the content hash."""
+
+    song = SongBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ComposedPrompt
+        fields = [
+            "id",
+            "text",
+            "style",
+            "meta",
+            "target_engine",
+            "target_model",
+            "style_char_count",
+            "total_char_count",
+            "content_hash",
+            "seed",
+            "run",
+            "song",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SongComposeSerializer(serializers.Serializer):
+    """What a client may send to compose: the workflow run the prompt belongs to."""
+
+    run_id = serializers.UUIDField(required=False, allow_null=True, help_text="The run (its id) to link the prompt to.")
+
+
+class DocumentProblemSerializer(serializers.Serializer):
+    pointer = serializers.CharField(help_text="A JSON pointer (RFC 6901) into the document; '/' is its root.")
+    message = serializers.CharField()
+
+
+class DocumentReportSerializer(serializers.Serializer):
+    """The answer of a document validation: errors block an import, warnings are stored with the row."""
 
     valid = serializers.BooleanField()
-    errors = serializers.ListField(child=serializers.DictField())
+    errors = DocumentProblemSerializer(many=True)
+    warnings = DocumentProblemSerializer(many=True)
+
+
+class DocumentImportSerializer(serializers.Serializer):
+    """The answer of a document import: the row's id, its document and the warnings stored with it."""
+
+    id = serializers.UUIDField()
+    document = serializers.DictField()
+    warnings = DocumentProblemSerializer(many=True)
 
 
 def _namespace_components() -> None:
@@ -323,7 +424,11 @@ def _namespace_components() -> None:
         WorkflowRunSerializer,
         WorkflowEventSerializer,
         WorkflowEventAppendSerializer,
-        SdsResultSerializer,
+        ComposedPromptSerializer,
+        SongComposeSerializer,
+        DocumentProblemSerializer,
+        DocumentReportSerializer,
+        DocumentImportSerializer,
     ]:
         extend_schema_serializer(component_name="Amcs" + serializer.__name__.removesuffix("Serializer"))(serializer)
 

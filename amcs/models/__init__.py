@@ -12,12 +12,14 @@ from amcs.models.base import (
     AmcsManager,
     AmcsModel,
     AmcsQuerySet,
+    DocumentModel,
     check_same_tenant,
     default_rubric_weights,
     text_array,
 )
 from amcs.models.blueprints import Blueprint
 from amcs.models.library import Persona, Source
+from amcs.models.prompts import ComposedPrompt
 from amcs.models.songs import Lyrics, ProducerNotes, Song, SongPart, SongQuerySet
 from amcs.models.styles import Style, StyleQuerySet
 from amcs.models.workflow import NODE_ORDER, WorkflowEvent, WorkflowRun, WorkflowRunQuerySet, node_index
@@ -30,6 +32,8 @@ __all__ = [
     "AmcsModel",
     "AmcsQuerySet",
     "Blueprint",
+    "ComposedPrompt",
+    "DocumentModel",
     "Lyrics",
     "Persona",
     "ProducerNotes",

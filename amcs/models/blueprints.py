@@ -11,14 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 from amcs import documents, rules
 from amcs.constants import BPM_MAX, BPM_MIN
-from amcs.models.base import ALIVE, AllAmcsManager, AmcsManager, AmcsModel, default_rubric_weights, text_array
+from amcs.models.base import (
+    ALIVE,
+    AllAmcsManager,
+    AmcsManager,
+    AmcsModel,
+    DocumentModel,
+    default_rubric_weights,
+    text_array,
+)
 from amcs.validators import validate_blueprint_version
 
 
 @pghistory.track()
-class Blueprint(AmcsModel):
+class Blueprint(DocumentModel, AmcsModel):
     """A genre's rules for songs (tempo, required sections, line limits, banned terms, lexicons, conflicting tags)
     and the rubric that scores them, versioned ``YYYY.N``."""
+
+    DOCUMENT_KIND = "blueprint"
 
     genre = models.CharField(max_length=100, db_index=True, verbose_name=_("genre"))
     version = models.CharField(
@@ -48,7 +58,34 @@ class Blueprint(AmcsModel):
     rubric_weights = models.JSONField(
         default=default_rubric_weights,
         verbose_name=_("rubric weights"),
-        help_text=_("Weights of hook_density, singability, rhyme_tightness, section_completeness, profanity_score."),
+        help_text=_(
+            "Weight per metric (hook_density, singability, rhyme_tightness, section_completeness, profanity_score, "
+            "or others); they sum to 1.0."
+        ),
+    )
+    rules_extra = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("other rules"),
+        help_text=_(
+            "Rules of the document this system keeps but does not check (length_minutes, time_signature, "
+            "key_signatures)."
+        ),
+    )
+    conflict_matrix = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("conflict matrix"),
+        help_text=_('Per tag, the tags it conflicts with, e.g. {"Era:1970s": ["Era:2020s"]} (with conflicting tags).'),
+    )
+    tag_categories = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("tag categories"),
+        help_text=_(
+            'Per category, its tags, e.g. {"era": ["Era:1970s"], "vocal": ["Vocal:airy"]}; the composed '
+            "prompt orders tags by category."
+        ),
     )
     min_total = models.FloatField(default=0.75, verbose_name=_("minimum total score"))
     max_profanity = models.FloatField(default=0.1, verbose_name=_("maximum profanity"))
@@ -92,10 +129,12 @@ class Blueprint(AmcsModel):
         return f"{self.genre} {self.version}"
 
     def clean(self):
-        document = self.to_document()
-        documents.raise_document_errors(
-            documents.document_errors("blueprint", document, rules.blueprint_errors), documents.FIELDS["blueprint"]
+        shape_errors = documents.json_shape_errors(
+            self, rules_extra=dict, conflict_matrix=dict, tag_categories=dict, extra_metadata=dict
         )
+        if shape_errors:
+            raise ValidationError(shape_errors)
+        self.check_document()
         if not self._state.adding and self.tempo_bpm_min is not None and self.tempo_bpm_max is not None:
             outside = self.styles.filter(Q(bpm_min__lt=self.tempo_bpm_min) | Q(bpm_max__gt=self.tempo_bpm_max))
             names = sorted(outside.values_list("name", flat=True)[:5])

@@ -10,14 +10,16 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from amcs import documents, rules
+from amcs import documents
 from amcs.choices import PersonaKind, SourceKind
-from amcs.models.base import ALIVE, AllAmcsManager, AmcsManager, AmcsModel, text_array
+from amcs.models.base import ALIVE, AllAmcsManager, AmcsManager, AmcsModel, DocumentModel, text_array
 
 
 @pghistory.track()
-class Persona(AmcsModel):
+class Persona(DocumentModel, AmcsModel):
     """An artist or band persona a song is sung as: voice, delivery, influences, defaults and release policy."""
+
+    DOCUMENT_KIND = "persona"
 
     name = models.CharField(max_length=255, verbose_name=_("name"))
     kind = models.CharField(
@@ -81,13 +83,10 @@ class Persona(AmcsModel):
         return self.name
 
     def clean(self):
-        shape_errors = documents.json_shape_errors(self, style_defaults=dict, lyrics_defaults=dict)
+        shape_errors = documents.json_shape_errors(self, style_defaults=dict, lyrics_defaults=dict, extra_metadata=dict)
         if shape_errors:
             raise ValidationError(shape_errors)
-        document = self.to_document()
-        documents.raise_document_errors(
-            documents.document_errors("persona", document, rules.persona_errors), documents.FIELDS["persona"]
-        )
+        self.check_document()
 
     def to_document(self) -> dict:
         """The persona as its document (``amcs.documents``)."""
@@ -95,8 +94,10 @@ class Persona(AmcsModel):
 
 
 @pghistory.track()
-class Source(AmcsModel):
+class Source(DocumentModel, AmcsModel):
     """A retrieval source (file, web page or API behind an MCP server) that lyrics may cite."""
+
+    DOCUMENT_KIND = "source"
 
     name = models.CharField(max_length=255, verbose_name=_("name"))
     kind = models.CharField(max_length=20, choices=SourceKind.choices, verbose_name=_("kind"))
@@ -151,10 +152,10 @@ class Source(AmcsModel):
         return self.name
 
     def clean(self):
-        document = self.to_document()
-        documents.raise_document_errors(
-            documents.document_errors("source", document, rules.source_errors), documents.FIELDS["source"]
-        )
+        shape_errors = documents.json_shape_errors(self, config=dict, extra_metadata=dict)
+        if shape_errors:
+            raise ValidationError(shape_errors)
+        self.check_document()
 
     def to_document(self) -> dict:
         """The source as its document (``amcs.documents``)."""

@@ -20,7 +20,15 @@ from amcs.choices import (
     SongStatus,
 )
 from amcs.constants import SDS_VERSION, SYLLABLES_MAX, SYLLABLES_MIN
-from amcs.models.base import ALIVE, AllAmcsManager, AmcsManager, AmcsModel, check_same_tenant, text_array
+from amcs.models.base import (
+    ALIVE,
+    AllAmcsManager,
+    AmcsManager,
+    AmcsModel,
+    DocumentModel,
+    check_same_tenant,
+    text_array,
+)
 from amcs.models.blueprints import Blueprint
 from amcs.models.library import Persona, Source
 from amcs.models.styles import Style, StyleQuerySet
@@ -30,9 +38,10 @@ from core.models import SoftDeleteManager
 
 def song_children() -> tuple[type, ...]:
     """The models a song owns and takes along when deleted or restored."""
+    from amcs.models.prompts import ComposedPrompt
     from amcs.models.workflow import WorkflowRun
 
-    return (Lyrics, ProducerNotes, WorkflowRun)
+    return (Lyrics, ProducerNotes, WorkflowRun, ComposedPrompt)
 
 
 class SongQuerySet(StyleQuerySet):
@@ -127,6 +136,14 @@ class Song(AmcsModel):
     render_num_variations = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(8)], verbose_name=_("render variations")
     )
+    external_ref = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        verbose_name=_("external reference"),
+        help_text=_("The id of the SDS this song was imported from (its root 'id'); exported again."),
+    )
+    document_form = models.JSONField(default=dict, blank=True, editable=False, verbose_name=_("document form"))
     target_duration_sec = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -237,7 +254,7 @@ class Song(AmcsModel):
         self.refresh_from_db(fields=["deleted_at", "updated_at"])
 
 
-class SongPart(AmcsModel):
+class SongPart(DocumentModel, AmcsModel):
     """Abstract base of a song's one-per-song children (lyrics, producer notes)."""
 
     class Meta:
@@ -254,6 +271,8 @@ class SongPart(AmcsModel):
 @pghistory.track()
 class Lyrics(SongPart):
     """A song's lyric constraints (language, point of view, rhyme, meter, hooks, section order) and its text."""
+
+    DOCUMENT_KIND = "lyrics"
 
     song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="lyrics", verbose_name=_("song"))
     language = models.CharField(max_length=2, default="en", validators=[validate_language], verbose_name=_("language"))
@@ -361,7 +380,12 @@ class Lyrics(SongPart):
         if tenant_errors:
             raise ValidationError(tenant_errors)
         shape_errors = documents.json_shape_errors(
-            self, sections=list, repetition_rules=dict, section_requirements=dict, source_citations=list
+            self,
+            sections=list,
+            repetition_rules=dict,
+            section_requirements=dict,
+            source_citations=list,
+            extra_metadata=dict,
         )
         if not shape_errors and not all(
             isinstance(section, dict)
@@ -373,14 +397,13 @@ class Lyrics(SongPart):
             shape_errors["sections"] = _('Each section is {"type": "<name>", "lines": ["<text>", ...]}.')
         if shape_errors:
             raise ValidationError(shape_errors)
-        document = self.to_document()
-        blueprint = self.song.blueprint.to_document() if self.song_id else None
-        documents.raise_document_errors(
-            documents.document_errors(
-                "lyrics", document, rules.lyrics_errors, blueprint=blueprint, sections=self.sections
-            ),
-            documents.FIELDS["lyrics"],
-        )
+        self.check_document(**self.document_context())
+
+    def document_context(self) -> dict:
+        return {
+            "blueprint": self.song.blueprint.to_document() if self.song_id else None,
+            "sections": self.sections if isinstance(self.sections, list) else [],
+        }
 
     def to_document(self) -> dict:
         """The lyrics as its document (``amcs.documents``)."""
@@ -394,6 +417,8 @@ class Lyrics(SongPart):
 @pghistory.track()
 class ProducerNotes(SongPart):
     """A producer's guidance for a song: structure, hooks, per-section tags and durations, instruments, mix."""
+
+    DOCUMENT_KIND = "producer_notes"
 
     song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="producer_notes", verbose_name=_("song"))
     structure = text_array(_("structure"), _("The sections in order; filled from the written structure if empty."), 50)
@@ -460,19 +485,23 @@ class ProducerNotes(SongPart):
         if tenant_errors:
             raise ValidationError(tenant_errors)
         errors = []
-        shape_errors = documents.json_shape_errors(self, section_tags=dict, section_durations=dict, mix_targets=dict)
+        shape_errors = documents.json_shape_errors(
+            self, section_tags=dict, section_durations=dict, mix_targets=dict, extra_metadata=dict
+        )
         if shape_errors:
             raise ValidationError(shape_errors)
         if self.structure and self.structure_string:
             written = [rules.section_key(name) for name in rules.split_structure(self.structure_string)]
             if written != [rules.section_key(name) for name in self.structure]:
                 errors.append(("/structure", "The written structure lists other sections than the structure."))
-        document = self.to_document()
-        target = self.song.target_duration_sec if self.song_id else None
-        errors += documents.document_errors(
-            "producer_notes", document, rules.producer_notes_errors, target_duration_sec=target
-        )
-        documents.raise_document_errors(errors, documents.FIELDS["producer_notes"])
+        self.check_document(extra_errors=errors, **self.document_context())
+
+    def document_context(self) -> dict:
+        """The song's target duration and its lyrics' section order (one query for the lyrics)."""
+        if not self.song_id:
+            return {}
+        lyrics = self.song.lyrics.order_by("created_at").values_list("section_order", flat=True).first()
+        return {"target_duration_sec": self.song.target_duration_sec, "section_order": lyrics}
 
     def to_document(self) -> dict:
         """The producer notes as its document (``amcs.documents``)."""

@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from amcs import documents, rules
+from amcs import documents
 from amcs.choices import StyleEnergy
 from amcs.constants import BPM_MAX, BPM_MIN, ENERGY_LEVEL_MAX, ENERGY_LEVEL_MIN
-from amcs.models.base import AmcsModel, AmcsQuerySet, check_same_tenant, text_array
+from amcs.models.base import AmcsModel, AmcsQuerySet, DocumentModel, check_same_tenant, text_array
 from amcs.models.blueprints import Blueprint
 from amcs.validators import validate_musical_key, validate_time_signature
 from core.models import SoftDeleteManager
@@ -31,8 +31,10 @@ class StyleQuerySet(AmcsQuerySet):
 
 
 @pghistory.track()
-class Style(AmcsModel):
+class Style(DocumentModel, AmcsModel):
     """A song's sound: genre, tempo, key, mood, energy, instrumentation and prompt tags, under a blueprint."""
+
+    DOCUMENT_KIND = "style"
 
     name = models.CharField(max_length=255, verbose_name=_("name"))
     genre = models.CharField(max_length=100, db_index=True, verbose_name=_("genre"))
@@ -73,7 +75,7 @@ class Style(AmcsModel):
         verbose_name=_("energy"),
         help_text=_("The SDS's energy word."),
     )
-    instrumentation = text_array(_("instrumentation"), _("At most three instruments."))
+    instrumentation = text_array(_("instrumentation"), _("More than three instruments draw a warning."))
     vocal_profile = models.TextField(blank=True, default="", verbose_name=_("vocal profile"))
     tags_positive = text_array(_("tags"), _("Style tags, e.g. 'Era:2010s'."))
     tags_negative = text_array(_("negative tags"), _("Tags to avoid; never also a positive tag."))
@@ -114,11 +116,6 @@ class Style(AmcsModel):
                 violation_error_message=_("Unknown energy."),
             ),
             models.CheckConstraint(
-                condition=Q(instrumentation__len__lte=3),
-                name="amcs_style_instrumentation_max3",
-                violation_error_message=_("A style lists at most three instruments."),
-            ),
-            models.CheckConstraint(
                 condition=Q(mood__len__gte=1),
                 name="amcs_style_mood_nonempty",
                 violation_error_message=_("A style needs at least one mood."),
@@ -135,13 +132,14 @@ class Style(AmcsModel):
         return self.name
 
     def clean(self):
-        document = self.to_document()
-        blueprint = self.blueprint.to_document() if self.blueprint_id else None
-        errors = documents.document_errors("style", document, rules.style_errors, blueprint=blueprint)
         tenant_errors = check_same_tenant(self, blueprint=self.blueprint if self.blueprint_id else None)
+        tenant_errors.update(documents.json_shape_errors(self, extra_metadata=dict))
         if tenant_errors:
             raise ValidationError(tenant_errors)
-        documents.raise_document_errors(errors, documents.FIELDS["style"])
+        self.check_document(**self.document_context())
+
+    def document_context(self) -> dict:
+        return {"blueprint": self.blueprint.to_document() if self.blueprint_id else None}
 
     def to_document(self) -> dict:
         """The style as its document (``amcs.documents``)."""

@@ -490,6 +490,7 @@ class TestSds:
         assert member_client.post("/api/amcs/sds/validate/", elf, format="json").data == {
             "valid": False,
             "errors": [{"pointer": "/blueprint_ref", "message": "This tenant has no blueprint Christmas Pop 2025.11."}],
+            "warnings": [],
         }
         elf["style"]["tempo_bpm"] = [116, 300]
         elf["lyrics"]["section_order"] = ["Verse"]
@@ -498,7 +499,11 @@ class TestSds:
         assert "/style/tempo_bpm/1" in {error["pointer"] for error in response.data["errors"]}
 
     def test_validate_is_clean_when_blueprint_exists(self, member_client, elf, christmas_blueprint):
-        assert member_client.post("/api/amcs/sds/validate/", elf, format="json").data == {"valid": True, "errors": []}
+        assert member_client.post("/api/amcs/sds/validate/", elf, format="json").data == {
+            "valid": True,
+            "errors": [],
+            "warnings": [],
+        }
 
     def test_validate_non_object_body(self, member_client):
         response = member_client.post("/api/amcs/sds/validate/", [1, 2], format="json")

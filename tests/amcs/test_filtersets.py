@@ -94,7 +94,19 @@ def test_other_filtersets():
     assert count(LyricsFilterSet, Lyrics, {"hook_strategy": ["chant"]}) == 0
 
 
-COMMON_EXEMPT = {"id", "owner", "created_at", "updated_at", "deleted_at"}
+COMMON_EXEMPT = {
+    "id",
+    "owner",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "extra_metadata",
+    "warnings",
+    "document_form",
+    "conflict_matrix",
+    "tag_categories",
+    "rules_extra",
+}
 EXEMPT = {
     Blueprint: {
         "tempo_bpm_min",

@@ -59,7 +59,6 @@ class TestDatabaseConstraints:
             (StyleFactory, {"bpm_min": 130, "bpm_max": 120}, "amcs_style_bpm_order"),
             (StyleFactory, {"energy_level": 11}, "amcs_style_energy_level_range"),
             (StyleFactory, {"energy_level": 0}, "amcs_style_energy_level_range"),
-            (StyleFactory, {"instrumentation": ["a", "b", "c", "d"]}, "amcs_style_instrumentation_max3"),
             (StyleFactory, {"mood": []}, "amcs_style_mood_nonempty"),
             (StyleFactory, {"energy": "loud"}, "amcs_style_energy_valid"),
             (LyricsFactory, {"imagery_density": 1.5}, "amcs_lyrics_imagery_density_range"),
@@ -185,9 +184,18 @@ class TestClean:
         assert "100-130 is outside the tempo range 90-120" in errors["bpm_min"][0]
         assert "'Era:1970s' and 'Era:2020s' conflict" in errors["tags_positive"][0]
 
-    def test_style_key_and_instrument_count(self):
-        errors = errors_of(StyleFactory.build(key="C dorian", instrumentation=["a", "b", "c", "d"], blueprint=None))
-        assert set(errors) == {"key", "instrumentation"}
+    def test_style_key_is_an_error_and_instrument_count_a_stored_warning(self):
+        style = StyleFactory.build(key="C dorian", instrumentation=["a", "b", "c", "d"], blueprint=None)
+        assert set(errors_of(style)) == {"key"}
+        style.key = "C major"
+        style.full_clean()
+        assert [w["pointer"] for w in style.warnings] == ["/instrumentation"]
+        style.save()
+        assert Style.objects.get(pk=style.pk).warnings == style.warnings
+
+    def test_one_message_per_problem_when_a_field_and_the_schema_both_object(self):
+        style = StyleFactory.build(key="C dorian", blueprint=None)
+        assert errors_of(style)["key"] == ["Write a key as a note and a mode, for example 'C major' or 'F# minor'."]
 
     def test_style_blueprint_of_another_tenant_is_refused(self):
         style = StyleFactory.build(tenant=TenantFactory(), blueprint=BlueprintFactory())
@@ -217,9 +225,10 @@ class TestClean:
         lyrics = LyricsFactory.build(sections=[{"type": "Chorus", "lines": ["la"] * 9}])
         assert "has 9 lines" in errors_of(lyrics)["sections"][0]
 
-    def test_producer_notes_meta_keys_must_be_in_structure(self):
+    def test_producer_notes_meta_keys_outside_the_structure_are_a_warning(self):
         notes = ProducerNotesFactory.build(section_tags={"Outro": ["fade"]})
-        assert "'Outro' is not in the structure" in str(errors_of(notes))
+        notes.full_clean()
+        assert "'Outro' is not in the structure" in notes.warnings[0]["message"]
 
     def test_producer_notes_durations_must_meet_song_target(self):
         song = SongFactory(parts=False, target_duration_sec=300)
@@ -316,9 +325,15 @@ class TestClean:
         style["negative_tags"], lyrics["section_order"] = [], ["Verse", "Chorus"]
         PersonaFactory.build(style_defaults=style, lyrics_defaults=lyrics).full_clean()
 
-    def test_source_term_allowed_and_denied(self):
+    def test_source_term_allowed_and_denied_is_a_warning(self):
         source = SourceFactory.build(allow=["harbour", "storm"], deny=["Storm"])
-        assert errors_of(source) == {"deny": ["Terms both allowed and denied: storm."]}
+        source.full_clean()
+        assert source.warnings == [
+            {
+                "pointer": "/deny",
+                "message": "Terms both allowed and denied count as denied (deny overrides allow): storm.",
+            }
+        ]
 
     def test_song_prompt_tags_and_style_of_another_blueprint(self):
         song = SongFactory(parts=False)

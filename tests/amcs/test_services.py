@@ -115,13 +115,10 @@ class TestImport:
     def test_round_trip_with_persona_and_seed_identifiers(self, elf, christmas_blueprint, tenant, member):
         persona = PersonaFactory(tenant=tenant, owner=member)
         elf["persona_id"] = str(persona.pk)
-        song = services.sds_import(
-            document={**elf, "version": "1.2.0", "song_id": "6b1e0a4e-8d7c-4f9e-9a51-0f5c1b1b7d11"},
-            tenant=tenant,
-            owner=member,
-        )
+        document = {**elf, "version": "1.2.0", "song_id": "6b1e0a4e-8d7c-4f9e-9a51-0f5c1b1b7d11"}
+        song = services.sds_import(document=document, tenant=tenant, owner=member)
         assert song.sds_version == "1.2.0" and song.persona == persona and song.blueprint == christmas_blueprint
-        assert export(song) == elf
+        assert export(song) == document  # the seed plan's identifiers are kept, not dropped
         style = song.style
         assert (style.bpm_min, style.bpm_max, style.blueprint) == (116, 124, christmas_blueprint)
         notes = song.producer_notes.get()
@@ -133,15 +130,40 @@ class TestImport:
         assert export(second) == export(first) == elf
         assert Source.objects.filter(tenant=tenant).count() == 2
 
-    def test_canonical_form_fills_schema_defaults(self, elf, christmas_blueprint, tenant, member):
+    def test_imported_form_is_kept_integer_tempo_absent_defaults_empty_objects(
+        self, elf, christmas_blueprint, tenant, member
+    ):
         del elf["style"]["time_signature"]
         del elf["render"]["model"]
         elf["style"]["tempo_bpm"] = 120
+        elf["producer_notes"]["mix"] = {}
+        elf["lyrics"]["constraints"]["section_requirements"] = {}
+        elf["sources"].reverse()
         song = services.sds_import(document=elf, tenant=tenant, owner=member)
         document = export(song)
-        assert document["style"]["time_signature"] == "4/4"
-        assert document["render"]["model"] is None
-        assert document["style"]["tempo_bpm"] == [120, 120]
+        assert document == elf
+        assert isinstance(document["style"]["tempo_bpm"], int)
+        assert [s["name"] for s in document["sources"]] == [s["name"] for s in elf["sources"]]
+        again = services.sds_import(document=document, tenant=tenant, owner=member)
+        assert export(again) == document
+
+    def test_reference_root_id_is_the_songs_external_reference(self, elf, christmas_blueprint, tenant, member):
+        elf["id"] = "0b8f3c2e-1111-4222-8333-944455556666"
+        song = services.sds_import(document=elf, tenant=tenant, owner=member)
+        assert song.external_ref == elf["id"] and export(song)["id"] == elf["id"]
+
+    def test_reference_persona_id_maps_by_external_reference_or_by_name(self, elf, christmas_blueprint, tenant, member):
+        persona = PersonaFactory(tenant=tenant, owner=member, name="Jolly Jo")
+        elf["persona_id"] = "0b8f3c2e-1111-4222-8333-944455556666"
+        errors = services.sds_validate(document=elf, tenant=tenant)
+        assert errors[0]["pointer"] == "/persona_id" and elf["persona_id"] in errors[0]["message"]
+        song = services.sds_import(
+            document=elf, tenant=tenant, owner=member, persona_names={elf["persona_id"]: "jolly jo"}
+        )
+        assert song.persona == persona
+        persona.external_ref = elf["persona_id"]
+        persona.save()
+        assert services.sds_import(document=elf, tenant=tenant, owner=member).persona == persona
 
     @pytest.mark.parametrize(
         ("change", "pointer"),

@@ -45,11 +45,10 @@ def test_reference_example_passes_schema_and_rules():
         ("persona_id", "not-a-uuid", "/persona_id"),
         ("render/engine", "midi", "/render/engine"),
         ("render/num_variations", 9, "/render/num_variations"),
-        ("style/tempo_bpm", [40, 124], "/style/tempo_bpm/0"),
+        ("style/tempo_bpm", [30, 124], "/style/tempo_bpm/0"),
         ("style/tempo_bpm", 250, "/style/tempo_bpm"),
         ("style/key/primary", "H major", "/style/key/primary"),
         ("style/mood", [], "/style/mood"),
-        ("style/instrumentation", ["a", "b", "c", "d"], "/style/instrumentation"),
         ("style/energy", "loud", "/style/energy"),
         ("lyrics/syllables_per_line", 3, "/lyrics/syllables_per_line"),
         ("lyrics/imagery_density", 7, "/lyrics/imagery_density"),
@@ -60,8 +59,8 @@ def test_reference_example_passes_schema_and_rules():
         ("sources/0/kind", "mcp", "/sources/0/kind"),
         ("sources/0/weight", 1.5, "/sources/0/weight"),
         ("prompt_controls/max_style_chars", 0, "/prompt_controls/max_style_chars"),
-        ("style/unknown", 1, "/style"),
-        ("render", KeyError, ""),
+        ("style/unknown", 1, "/style/unknown"),
+        ("render", KeyError, "/render"),
     ],
 )
 def test_schema_errors_point_at_the_bad_value(path, value, pointer):
@@ -94,9 +93,12 @@ def test_seed_identifiers_may_ride_along_but_are_checked():
     assert set(errors) == {"/song_id", "/version"}
 
 
-def test_the_unedited_reference_example_is_rejected_for_four_instruments():
+def test_the_unedited_reference_example_with_four_instruments_draws_only_a_warning():
     document = broken("style/instrumentation", ["brass", "upright bass", "handclaps", "sleigh bells"])
-    assert [pointer for pointer, _ in schema_errors("sds", document)] == ["/style/instrumentation"]
+    assert schema_errors("sds", document) == []
+    issues = rules.sds_issues(document)
+    assert rules.errors_of(issues) == []
+    assert [pointer for pointer, _ in rules.warnings_of(issues)] == ["/style/instrumentation"]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +106,7 @@ def test_the_unedited_reference_example_is_rejected_for_four_instruments():
     [
         ("style/negative_tags", ["Era:2010s"], "/style/negative_tags", "Era:2010s"),
         ("style/tempo_bpm", [124, 116], "/style/tempo_bpm", "124-116"),
-        ("lyrics/section_order", ["Verse", "Bridge"], "/lyrics/section_order", "at least one chorus"),
+        ("lyrics/section_order", ["Verse", "Bridge"], "/lyrics/section_order", "this system requires at least one"),
         ("lyrics/section_order", ["Verse", "Chorus", "Pre-Chorus"], "/lyrics/hook_strategy", "has 1"),
         (
             "lyrics/source_citations",
@@ -124,13 +126,6 @@ def test_the_unedited_reference_example_is_rejected_for_four_instruments():
             "/lyrics/constraints/section_requirements/Verse",
             "above the maximum",
         ),
-        (
-            "producer_notes/section_meta/Outro",
-            {"tags": ["fade-out"]},
-            "/producer_notes/section_meta/Outro",
-            "'Outro' is not in the structure",
-        ),
-        ("sources/0/deny", ["grandmother"], "/sources/0/deny", "grandmother"),
         ("prompt_controls/positive_tags", ["muddy low-end"], "/prompt_controls/negative_tags", "muddy low-end"),
     ],
 )
@@ -211,7 +206,9 @@ def test_blueprint_tempo_pair_and_conflict_pairs_are_checked():
     document["rules"]["conflicting_tags"] = [["Era:1970s", "era:1970s"]]
     pointers = {p for p, _ in rules.blueprint_errors(document)}
     assert pointers == {"/rules/tempo_bpm", "/rules/conflicting_tags/0"}
-    assert schema_errors("blueprint", {**BLUEPRINT, "rules": {**BLUEPRINT["rules"], "required_sections": []}})
+    empty = {**BLUEPRINT, "rules": {**BLUEPRINT["rules"], "required_sections": []}}
+    assert schema_errors("blueprint", empty) == []  # the reference's schema allows it; the PRD's rule does not
+    assert [p for p, _ in rules.blueprint_errors(empty)] == ["/rules/required_sections"]
 
 
 @pytest.mark.parametrize(
@@ -268,3 +265,57 @@ def test_durations_count_each_appearance_and_must_meet_the_target_within_30_seco
 )
 def test_chorus_names(name, chorus):
     assert rules.is_chorus(name) is chorus
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code", "pointer"),
+    [
+        ("style/instrumentation", ["a", "b", "c", "d"], "style.instruments_over_three", "/style/instrumentation"),
+        ("producer_notes/hooks", 0, "producer_notes.zero_hooks", "/producer_notes/hooks"),
+        (
+            "producer_notes/section_meta/Outro",
+            {"tags": ["fade-out"]},
+            "producer_notes.section_not_in_structure",
+            "/producer_notes/section_meta/Outro",
+        ),
+        (
+            "producer_notes/structure",
+            "Solo–Interlude",
+            "producer_notes.structure_lyrics_disjoint",
+            "/producer_notes/structure",
+        ),
+        ("sources/0/deny", ["grandmother"], "source.deny_overrides_allow", "/sources/0/deny"),
+    ],
+)
+def test_reference_prd_warnings_are_warnings_not_errors(path, value, code, pointer):
+    issues = rules.sds_issues(broken(path, value))
+    assert rules.RULES[code].severity == rules.WARNING
+    assert (code, pointer) in {(issue.code, issue.pointer) for issue in issues}
+    assert all(issue.severity == rules.WARNING for issue in issues if issue.pointer == pointer)
+    assert rules.sds_errors(broken(path, value)) == []
+
+
+def test_conflicting_persona_delivery_is_a_warning():
+    issues = rules.persona_issues({"name": "X", "kind": "artist", "delivery": ["Whispered", "belting"]})
+    assert [(i.code, i.pointer) for i in issues] == [("persona.delivery_conflict", "/delivery")]
+    assert "Whispered" in issues[0].message and rules.persona_errors({"delivery": ["whispered", "belting"]}) == []
+
+
+def test_every_rule_function_code_is_in_the_one_table():
+    document = broken("style/instrumentation", ["a", "b", "c", "d"])
+    document["producer_notes"]["hooks"] = 0
+    for issue in rules.sds_issues(document):
+        assert issue.code in rules.RULES
+    assert {rule.severity for rule in rules.RULES.values()} == {rules.ERROR, rules.WARNING}
+
+
+@pytest.mark.parametrize(
+    ("tempo", "pointer"),
+    [([50, 124], "/style/tempo_bpm/0"), ([116, 210], "/style/tempo_bpm/1"), (45, "/style/tempo_bpm")],
+)
+def test_system_bpm_rule_says_it_is_this_systems_and_what_to_change(tempo, pointer):
+    document = broken("style/tempo_bpm", tempo)
+    assert schema_errors("sds", document) == []  # the reference's 40-220 accepts it
+    errors = dict(rules.sds_errors(document))
+    assert "this system's range of 60-200" in errors[pointer]
+    assert "choose a tempo between 60 and 200" in errors[pointer]
