@@ -358,6 +358,8 @@ class ComposedPromptSerializer(serializers.ModelSerializer):
     """A composed prompt as stored: the text, the style string, the meta of ``composed_prompt.schema.json``, the
     character counts and the content hash."""
 
+    #: plain text, so the OpenAPI schema names the engine choices once (``RenderEngineEnum``, from songs)
+    target_engine = serializers.CharField(read_only=True)
     song = SongBriefSerializer(read_only=True)
 
     class Meta:
