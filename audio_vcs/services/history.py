@@ -1,0 +1,617 @@
+"""Projects and their history: create, collaborators, stars, commit, log, diff, merge base, merge, fork and
+branch moves. Callers pass the acting user as ``actor`` (commands may pass None to act as the system)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from audio_vcs import access
+from audio_vcs.choices import CollaboratorRole, MergeChoice, StemType
+from audio_vcs.constants import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, MAX_STEMS_PER_COMMIT, MIN_HASH_PREFIX
+from audio_vcs.models import Blob, Branch, Collaborator, Commit, CommitParent, Project, Star, Stem, lineage_ids
+from audio_vcs.services.audio import blob_store, read_upload
+from audio_vcs.validators import ref_name_problem
+from core.api.exceptions import Conflict
+
+STALE_HEAD = "Branch '{branch}' is at {actual}, not at the expected {expected}: fetch and retry (non-fast-forward)."
+BRANCH_EXISTS = "Branch '{branch}' already exists."
+NO_SUCH_BRANCH = "This project has no branch '{branch}'."
+NO_SUCH_COMMIT = "No commit '{ref}' in this project."
+AMBIGUOUS_COMMIT = "'{ref}' matches several commits; give more of the hash."
+NO_STEMS = "A commit needs at least one stem."
+TOO_MANY_STEMS = "A commit holds at most {limit} stems."
+DUPLICATE_STEM = "Two stems of type {stem_type} need different names (got '{name}' twice)."
+UNKNOWN_STEM_TYPE = "'{value}' is not a stem type (drums, bass, vocals, melody, other)."
+FOREIGN_PARENT = "Commit {ref} belongs to another project."
+UNRELATED_HISTORIES = "Branches '{ours}' and '{theirs}' have no common ancestor: refusing to merge unrelated histories."
+MERGE_CONFLICTS = "Both branches changed these stems; choose ours or theirs for each stem type."
+SAME_BRANCH = "A branch cannot be merged into itself."
+OWNER_STAYS = "The project's owner stays an owner collaborator."
+BAD_RESOLUTION = "Resolutions map a stem type (or type:name) to 'ours' or 'theirs'."
+
+
+class MergeConflict(Conflict):
+    """Both branches changed the same stems and no resolution was given; ``conflicts`` lists them."""
+
+    def __init__(self, conflicts: list[dict]):
+        super().__init__(MERGE_CONFLICTS, code="merge_conflict")
+        self.conflicts = conflicts
+
+
+def require(actor, project: Project, action: str) -> None:
+    """Raise PermissionDenied unless ``actor`` may do ``action`` in ``project`` (None acts as the system)."""
+    if actor is not None and not access.may(actor, project, action):
+        raise PermissionDenied(access.not_allowed_message(action))
+
+
+# Projects and collaborators
+
+
+@transaction.atomic
+def project_create(*, owner, name: str, **fields) -> Project:
+    """A new project owned by ``owner``, who becomes its owner collaborator."""
+    project = Project(owner=owner, name=name, **fields)
+    project.full_clean()
+    project.save()
+    Collaborator.objects.create(project=project, user=owner, role=CollaboratorRole.OWNER)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor, data: dict) -> Project:
+    require(actor, project, "edit_project")
+    for key, value in data.items():
+        setattr(project, key, value)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, actor) -> None:
+    """Soft-delete the project (owners only); its history stays for the forks that point at it."""
+    require(actor, project, "delete_project")
+    project.delete()
+
+
+@transaction.atomic
+def collaborator_set(*, project: Project, actor, user, role: str) -> Collaborator:
+    """Add ``user`` with ``role`` or change their role (owners only). Race-safe on the (project, user) key."""
+    require(actor, project, "manage_collaborators")
+    if user.pk == project.owner_id and role != CollaboratorRole.OWNER:
+        raise ValidationError({"role": [OWNER_STAYS]})
+    collaborator = Collaborator(project=project, user=user, role=role)
+    collaborator.full_clean(validate_unique=False, validate_constraints=False)
+    Collaborator.objects.bulk_create(
+        [collaborator],
+        update_conflicts=True,
+        unique_fields=["project", "user"],
+        update_fields=["role", "updated_at"],
+    )
+    return Collaborator.objects.get(project=project, user=user)
+
+
+@transaction.atomic
+def collaborator_remove(*, collaborator: Collaborator, actor) -> None:
+    require(actor, collaborator.project, "manage_collaborators")
+    if collaborator.user_id == collaborator.project.owner_id:
+        raise ValidationError({"user": [OWNER_STAYS]})
+    collaborator.delete()
+
+
+def star_add(*, project: Project, user) -> Star:
+    """Star a project the user may see; starring twice keeps one star (race-safe)."""
+    require(user, project, "read")
+    Star.objects.bulk_create([Star(project=project, user=user)], ignore_conflicts=True)
+    return Star.objects.get(project=project, user=user)
+
+
+# Resolving references
+
+
+def commit_resolve(*, project: Project, ref, field_name: str = "commit") -> Commit:
+    """A commit of the project's lineage by id or by (a prefix of at least 4 hex digits of) its hash."""
+    text = str(ref or "").strip().lower()
+    lineage = lineage_ids(project)
+    commits = Commit.objects.filter(project_id__in=lineage)
+    try:
+        matches = list(commits.filter(pk=uuid.UUID(text))[:2])
+    except ValueError:
+        if len(text) < MIN_HASH_PREFIX or any(c not in "0123456789abcdef" for c in text) or len(text) > 64:
+            matches = []
+        else:
+            matches = list(commits.filter(content_hash__startswith=text)[:2])
+    if not matches:
+        raise ValidationError({field_name: [NO_SUCH_COMMIT.format(ref=text[:70])]})
+    if len(matches) > 1:
+        raise ValidationError({field_name: [AMBIGUOUS_COMMIT.format(ref=text)]})
+    return matches[0]
+
+
+def branch_get(*, project: Project, name: str, field_name: str = "branch") -> Branch:
+    branch = Branch.objects.filter(project=project, name=name).select_related("head").first()
+    if branch is None:
+        raise ValidationError({field_name: [NO_SUCH_BRANCH.format(branch=str(name)[:100])]})
+    return branch
+
+
+def _check_branch_name(name: str, field_name: str = "branch") -> None:
+    problem = ref_name_problem(name)
+    if problem is not None:
+        raise ValidationError({field_name: [f"'{name[:100]}' is not a branch name git would accept: {problem}."]})
+
+
+# Commits
+
+
+@dataclass
+class StemUpload:
+    """One stem of a commit being written: its type, optional name and the uploaded file."""
+
+    stem_type: str
+    file: object
+    name: str = ""
+    generation_params: dict = field(default_factory=dict)
+
+
+def content_hash(
+    *, commit_id, parent_hashes: list[str], stems: list[tuple[str, str]], metadata: dict, render: str | None
+) -> str:
+    """The commit's hash: SHA-256 of a canonical JSON of its id, parents, stems (key, blob hash) and metadata."""
+    document = {
+        "id": str(commit_id),
+        "parents": parent_hashes,
+        "stems": sorted(stems),
+        "metadata": metadata,
+        "render": render,
+    }
+    return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _stem_key(stem_type: str, name: str) -> str:
+    return f"{stem_type}:{name}" if name else str(stem_type)
+
+
+def _write_commit(
+    *,
+    project: Project,
+    author,
+    parents: list[Commit],
+    stems: list[tuple[str, str, Blob, dict]],
+    message: str,
+    bpm=None,
+    key_signature: str = "",
+    generation_params: dict | None = None,
+    render: Blob | None = None,
+) -> Commit:
+    """Insert a commit with its parent links and stems (``stems``: type, name, blob, params)."""
+    commit_id = uuid.uuid4()
+    metadata = {
+        "message": message,
+        "bpm": bpm,
+        "key_signature": key_signature,
+        "generation_params": generation_params or {},
+        "author": str(author.pk) if author is not None else None,
+    }
+    commit = Commit(
+        id=commit_id,
+        project=project,
+        author=author,
+        message=message,
+        bpm=bpm,
+        key_signature=key_signature,
+        generation_params=generation_params or {},
+        render=render,
+        content_hash=content_hash(
+            commit_id=commit_id,
+            parent_hashes=[p.content_hash for p in parents],
+            stems=[(_stem_key(t, n), b.sha256) for t, n, b, _ in stems],
+            metadata=metadata,
+            render=render.sha256 if render else None,
+        ),
+    )
+    commit.full_clean(exclude=["parents"])
+    commit.save()
+    CommitParent.objects.bulk_create(
+        [CommitParent(commit=commit, parent=parent, position=index) for index, parent in enumerate(parents)]
+    )
+    Stem.objects.bulk_create(
+        [
+            Stem(commit=commit, stem_type=stem_type, name=name, blob=blob, generation_params=params)
+            for stem_type, name, blob, params in stems
+        ]
+    )
+    return commit
+
+
+def _advance(*, project: Project, branch_name: str, branch: Branch | None, old_head_id, new_head: Commit) -> Branch:
+    """Compare-and-swap the branch head from ``old_head_id`` to ``new_head``; a concurrent move is a 409."""
+    if branch is None:
+        try:
+            with transaction.atomic():
+                return Branch.objects.create(project=project, name=branch_name, head=new_head)
+        except IntegrityError as error:
+            raise Conflict(BRANCH_EXISTS.format(branch=branch_name)) from error
+    moved = Branch.objects.filter(pk=branch.pk, head_id=old_head_id).update(head=new_head, updated_at=timezone.now())
+    if moved != 1:
+        actual = Branch.objects.filter(pk=branch.pk).values_list("head__content_hash", flat=True).first() or "?"
+        expected = Commit.objects.filter(pk=old_head_id).values_list("content_hash", flat=True).first() or "?"
+        raise Conflict(STALE_HEAD.format(branch=branch_name, actual=actual[:8], expected=expected[:8]))
+    branch.head = new_head
+    return branch
+
+
+def _expected_id(project: Project, expected_head):
+    if expected_head in (None, ""):
+        return None
+    if isinstance(expected_head, Commit):
+        return expected_head.pk
+    return commit_resolve(project=project, ref=expected_head, field_name="expected_head").pk
+
+
+@transaction.atomic
+def commit_create(
+    *,
+    project: Project,
+    author,
+    branch: str,
+    stems: list[StemUpload],
+    message: str = "",
+    bpm: float | None = None,
+    key_signature: str = "",
+    generation_params: dict | None = None,
+    render=None,
+    expected_head=None,
+    start_point=None,
+    actor=None,
+) -> Commit:
+    """Commit uploaded stems to ``branch`` in one transaction: decode every file (a 400 names one that is not
+    audio), store new blobs once, write the commit on top of the branch head and move the head by compare-and-
+    swap (``expected_head``, when given, must be the head; a head moved meanwhile is a 409).
+
+    A branch that does not exist yet starts at ``start_point`` (default: the default branch's head)."""
+    require(actor, project, "commit")
+    _check_branch_name(branch)
+    if not stems:
+        raise ValidationError({"stems": [NO_STEMS]})
+    if len(stems) > MAX_STEMS_PER_COMMIT:
+        raise ValidationError({"stems": [TOO_MANY_STEMS.format(limit=MAX_STEMS_PER_COMMIT)]})
+    seen = set()
+    for stem in stems:
+        if stem.stem_type not in StemType.values:
+            raise ValidationError({"stems": [UNKNOWN_STEM_TYPE.format(value=str(stem.stem_type)[:50])]})
+        key = (stem.stem_type, stem.name)
+        if key in seen:
+            raise ValidationError({"stems": [DUPLICATE_STEM.format(stem_type=stem.stem_type, name=stem.name)]})
+        seen.add(key)
+    current = Branch.objects.filter(project=project, name=branch).select_related("head").first()
+    expected_id = _expected_id(project, expected_head)
+    if current is not None:
+        if expected_id is not None and expected_id != current.head_id:
+            raise Conflict(
+                STALE_HEAD.format(branch=branch, actual=current.head.short_hash, expected=str(expected_head)[:8])
+            )
+        parents = [current.head]
+    else:
+        if expected_id is not None:
+            raise Conflict(STALE_HEAD.format(branch=branch, actual="(no branch)", expected=str(expected_head)[:8]))
+        if start_point not in (None, ""):
+            start = start_point if isinstance(start_point, Commit) else None
+            start = start or commit_resolve(project=project, ref=start_point, field_name="start_point")
+            if start.project_id not in lineage_ids(project):
+                raise ValidationError({"start_point": [FOREIGN_PARENT.format(ref=start.short_hash)]})
+            parents = [start]
+        else:
+            default = Branch.objects.filter(project=project, name=project.default_branch).select_related("head")
+            default = default.first()
+            parents = [default.head] if default else []
+    stored = []
+    for stem in stems:
+        name, data = read_upload(stem.file)
+        blob, _ = blob_store(data=data, name=name)
+        stored.append((stem.stem_type, stem.name, blob, stem.generation_params or {}))
+    render_blob = None
+    if render is not None:
+        name, data = read_upload(render, field="render")
+        render_blob, _ = blob_store(data=data, name=name, field="render")
+    commit = _write_commit(
+        project=project,
+        author=author,
+        parents=parents,
+        stems=stored,
+        message=message,
+        bpm=bpm,
+        key_signature=key_signature,
+        generation_params=generation_params,
+        render=render_blob,
+    )
+    _advance(
+        project=project,
+        branch_name=branch,
+        branch=current,
+        old_head_id=current.head_id if current else None,
+        new_head=commit,
+    )
+    return commit
+
+
+# Reading history
+
+_ANCESTRY = """
+WITH RECURSIVE ancestry(id) AS (
+    SELECT %s::uuid
+  UNION
+    SELECT link.parent_id FROM ancestry JOIN audio_vcs_commitparent link ON link.commit_id = ancestry.id
+) SELECT id FROM ancestry
+"""
+_FIRST_PARENT = """
+WITH RECURSIVE ancestry(id, depth) AS (
+    SELECT %s::uuid, 1
+  UNION ALL
+    SELECT link.parent_id, ancestry.depth + 1 FROM ancestry
+    JOIN audio_vcs_commitparent link ON link.commit_id = ancestry.id AND link.position = 0
+    WHERE ancestry.depth < %s
+) SELECT id FROM ancestry
+"""
+
+
+def commit_log(*, head: Commit, limit: int | None = LOG_DEFAULT_LIMIT, first_parent: bool = False):
+    """The ancestry of ``head``, newest first, in ONE query (a recursive CTE inside the WHERE clause): each
+    commit with its author and its ordered ``parent_id_list``. ``first_parent`` follows first parents only."""
+    limit = LOG_MAX_LIMIT if limit is None else max(1, min(int(limit), LOG_MAX_LIMIT))
+    if first_parent:
+        ids = RawSQL(_FIRST_PARENT, [str(head.pk), limit])
+    else:
+        ids = RawSQL(_ANCESTRY, [str(head.pk)])
+    return (
+        Commit.objects.filter(id__in=ids)
+        .select_related("author")
+        .with_parent_ids()
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def commit_log_walk(*, head: Commit, limit: int = LOG_MAX_LIMIT) -> list[Commit]:
+    """The same history walked one commit (one query) at a time: the baseline the bench compares with."""
+    seen, queue, out = set(), [head.pk], []
+    while queue and len(seen) < limit:
+        commit = Commit.objects.select_related("author").with_parent_ids().get(pk=queue.pop())
+        if commit.pk in seen:
+            continue
+        seen.add(commit.pk)
+        out.append(commit)
+        queue.extend(commit.parent_id_list)
+    return sorted(out, key=lambda c: (c.created_at, c.pk), reverse=True)[:limit]
+
+
+_MERGE_BASE = """
+WITH RECURSIVE left_side(id) AS (
+    SELECT %s::uuid
+  UNION
+    SELECT link.parent_id FROM left_side JOIN audio_vcs_commitparent link ON link.commit_id = left_side.id
+), right_side(id) AS (
+    SELECT %s::uuid
+  UNION
+    SELECT link.parent_id FROM right_side JOIN audio_vcs_commitparent link ON link.commit_id = right_side.id
+), common(id) AS (
+    SELECT id FROM left_side INTERSECT SELECT id FROM right_side
+), below(id) AS (
+    SELECT link.parent_id FROM audio_vcs_commitparent link WHERE link.commit_id IN (SELECT id FROM common)
+  UNION
+    SELECT link.parent_id FROM below JOIN audio_vcs_commitparent link ON link.commit_id = below.id
+) SELECT id FROM common EXCEPT SELECT id FROM below
+"""
+
+
+def merge_base(*, a: Commit, b: Commit) -> Commit | None:
+    """The best common ancestor of two commits (one not reachable from another common ancestor; the newest
+    if there are several), or None for unrelated histories. One query."""
+    ids = RawSQL(_MERGE_BASE, [str(a.pk), str(b.pk)])
+    return Commit.objects.filter(id__in=ids).order_by("-created_at", "-id").first()
+
+
+def _stem_map(commit: Commit) -> dict[str, Stem]:
+    return {stem.key: stem for stem in commit.stems.select_related("blob")}
+
+
+def commit_diff(*, old: Commit, new: Commit) -> dict:
+    """Stems added, removed and changed (by blob hash) from ``old`` to ``new``, and metadata changes."""
+    before, after = _stem_map(old), _stem_map(new)
+
+    def describe(stem: Stem) -> dict:
+        return {"key": stem.key, "stem_type": stem.stem_type, "name": stem.name, "sha256": stem.blob.sha256}
+
+    changed = [
+        {**describe(after[key]), "old_sha256": before[key].blob.sha256}
+        for key in sorted(before.keys() & after.keys())
+        if before[key].blob_id != after[key].blob_id
+    ]
+    metadata = {
+        name: {"old": getattr(old, name), "new": getattr(new, name)}
+        for name in ("bpm", "key_signature", "message")
+        if getattr(old, name) != getattr(new, name)
+    }
+    return {
+        "from": old.content_hash,
+        "to": new.content_hash,
+        "added": [describe(after[key]) for key in sorted(after.keys() - before.keys())],
+        "removed": [describe(before[key]) for key in sorted(before.keys() - after.keys())],
+        "changed": changed,
+        "unchanged": sorted(key for key in before.keys() & after.keys() if before[key].blob_id == after[key].blob_id),
+        "metadata": metadata,
+    }
+
+
+@dataclass
+class MergeResult:
+    commit: Commit
+    fast_forward: bool = False
+    up_to_date: bool = False
+
+
+def _resolution(resolutions: dict, key: str, stem_type: str) -> str | None:
+    choice = resolutions.get(key) or resolutions.get(stem_type)
+    return str(choice) if choice else None
+
+
+@transaction.atomic
+def merge(
+    *,
+    project: Project,
+    source: str,
+    target: str,
+    actor,
+    resolutions: dict | None = None,
+    message: str = "",
+    expected_head=None,
+    fast_forward: bool = True,
+) -> MergeResult:
+    """Merge branch ``source`` into ``target``: fast-forward when the target is an ancestor of the source,
+    otherwise a commit with two parents whose stems are merged three ways against the merge base. A stem both
+    sides changed needs a resolution (``{"drums": "ours"}``, or ``"type:name"``); without one the conflicts
+    are listed (409). Unrelated histories are refused (400). The target moves by compare-and-swap."""
+    require(actor, project, "merge")
+    resolutions = resolutions or {}
+    if not isinstance(resolutions, dict) or any(v not in MergeChoice.values for v in resolutions.values()):
+        raise ValidationError({"resolutions": [BAD_RESOLUTION]})
+    if source == target:
+        raise ValidationError({"source": [SAME_BRANCH]})
+    theirs_branch = branch_get(project=project, name=source, field_name="source")
+    ours_branch = branch_get(project=project, name=target, field_name="target")
+    ours, theirs = ours_branch.head, theirs_branch.head
+    expected_id = _expected_id(project, expected_head)
+    if expected_id is not None and expected_id != ours.pk:
+        raise Conflict(STALE_HEAD.format(branch=target, actual=ours.short_hash, expected=str(expected_head)[:8]))
+    base = merge_base(a=ours, b=theirs)
+    if base is None:
+        raise ValidationError({"source": [UNRELATED_HISTORIES.format(ours=target, theirs=source)]})
+    if base.pk == theirs.pk:
+        return MergeResult(commit=ours, up_to_date=True)
+    if base.pk == ours.pk and fast_forward:
+        _advance(project=project, branch_name=target, branch=ours_branch, old_head_id=ours.pk, new_head=theirs)
+        return MergeResult(commit=theirs, fast_forward=True)
+    base_stems, our_stems, their_stems = _stem_map(base), _stem_map(ours), _stem_map(theirs)
+    merged, conflicts = {}, []
+    for key in sorted(base_stems.keys() | our_stems.keys() | their_stems.keys()):
+        b, o, t = (side.get(key) for side in (base_stems, our_stems, their_stems))
+        b_id, o_id, t_id = (s.blob_id if s else None for s in (b, o, t))
+        stem_type = (o or t or b).stem_type
+        if o_id == t_id or t_id == b_id:
+            chosen = o
+        elif o_id == b_id:
+            chosen = t
+        else:
+            choice = _resolution(resolutions, key, stem_type)
+            if choice is None:
+                conflicts.append(
+                    {
+                        "key": key,
+                        "stem_type": stem_type,
+                        "base": b.blob.sha256 if b else None,
+                        "ours": o.blob.sha256 if o else None,
+                        "theirs": t.blob.sha256 if t else None,
+                    }
+                )
+                continue
+            chosen = o if choice == MergeChoice.OURS else t
+        if chosen is not None:
+            merged[key] = chosen
+    if conflicts:
+        raise MergeConflict(conflicts)
+    if not merged:
+        raise ValidationError({"resolutions": [NO_STEMS]})
+
+    def pick(name):
+        o_value, t_value, b_value = getattr(ours, name), getattr(theirs, name), getattr(base, name)
+        return t_value if o_value == b_value else o_value
+
+    commit = _write_commit(
+        project=project,
+        author=actor,
+        parents=[ours, theirs],
+        stems=[(s.stem_type, s.name, s.blob, s.generation_params) for s in merged.values()],
+        message=message or f"Merge branch '{source}' into {target}",
+        bpm=pick("bpm"),
+        key_signature=pick("key_signature"),
+    )
+    _advance(project=project, branch_name=target, branch=ours_branch, old_head_id=ours.pk, new_head=commit)
+    return MergeResult(commit=commit)
+
+
+# Branches
+
+
+@transaction.atomic
+def branch_create(*, project: Project, actor, name: str, head: Commit) -> Branch:
+    """A new branch at ``head`` (maintainers); a name taken meanwhile is a 409."""
+    require(actor, project, "branch")
+    _check_branch_name(name, "name")
+    branch = Branch(project=project, name=name, head=head)
+    branch.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            branch.save()
+    except IntegrityError as error:
+        raise Conflict(BRANCH_EXISTS.format(branch=name)) from error
+    return branch
+
+
+@transaction.atomic
+def branch_move(*, branch: Branch, actor, head: Commit, expected_head=None) -> Branch:
+    """Move a branch head (maintainers) by compare-and-swap: ``expected_head`` (default: the head as read now)
+    must still be the head when the database writes, else a 409."""
+    require(actor, branch.project, "branch")
+    check = Branch(project=branch.project, name=branch.name, head=head)
+    check.clean()
+    expected_id = _expected_id(branch.project, expected_head) or branch.head_id
+    return _advance(
+        project=branch.project, branch_name=branch.name, branch=branch, old_head_id=expected_id, new_head=head
+    )
+
+
+@transaction.atomic
+def branch_delete(*, branch: Branch, actor) -> None:
+    require(actor, branch.project, "branch")
+    if branch.name == branch.project.default_branch:
+        raise ValidationError({"name": ["The default branch cannot be deleted."]})
+    branch.delete()
+
+
+# Forks
+
+
+@transaction.atomic
+def project_fork(*, project: Project, owner, name: str = "", is_public: bool | None = None) -> Project:
+    """A new project of ``owner`` whose branches point at the same commits (no blob is copied), recording the
+    source's default-branch head in ``forked_from``."""
+    require(owner, project, "read")
+    branches = list(Branch.objects.filter(project=project).select_related("head"))
+    default = next((b for b in branches if b.name == project.default_branch), branches[0] if branches else None)
+    fork = project_create(
+        owner=owner,
+        name=name or project.name,
+        description=project.description,
+        is_public=project.is_public if is_public is None else is_public,
+        genre=project.genre,
+        tempo=project.tempo,
+        key_signature=project.key_signature,
+        meter_numerator=project.meter_numerator,
+        meter_denominator=project.meter_denominator,
+        default_branch=project.default_branch,
+        forked_from=default.head if default else None,
+    )
+    Branch.objects.bulk_create([Branch(project=fork, name=b.name, head_id=b.head_id) for b in branches])
+    return fork
+
+
+def projects_with_commit(commit: Commit):
+    return Project.objects.filter(Q(pk=commit.project_id) | Q(branches__head=commit)).distinct()
