@@ -1,14 +1,13 @@
-"""Who may see and change a project's rows: the one place the app's visibility and role rules live.
+"""What each collaborator role may do in a project: the one table of the app's role rules.
 
-A private project, and everything in it, is visible to its collaborators and to staff who hold the
-``audio_vcs.view_project`` permission (superusers hold all); anyone else gets a 404. A public project is
-readable by every signed-in user. Writes follow the collaborator's role (``ACTION_ROLES``); superusers and
-staff holding the ``audio_vcs.change_project`` permission act as owners.
+Visibility itself is core's rule (``core.models``, docs/architecture.md "Visibility"): a project is a group
+(``core.models.GroupModel``) whose ``memberships`` are its collaborators; every other model declares
+``access_path`` to its project. ``ProjectQuerySet`` adds the one difference of this app, public projects,
+readable by every signed-in user. Superusers see and do everything; other staff act through their role, like
+anyone else. Which role each action needs is ``ACTION_ROLES``; services ask ``may(user, project, action)``.
 """
 
 from __future__ import annotations
-
-from django.db.models import Q, QuerySet
 
 from audio_vcs.choices import CollaboratorRole
 from audio_vcs.constants import ROLE_ORDER
@@ -34,59 +33,27 @@ NOT_ALLOWED = "Your role in this project does not allow this ({action} needs {ro
 
 
 def roles_at_least(role: str) -> list[str]:
+    """The roles that include ``role`` (itself and the more powerful ones)."""
     return [str(r) for r in ROLE_ORDER[ROLE_ORDER.index(role) :]]
 
 
-def is_staff_reader(user) -> bool:
-    return bool(user.is_superuser or (user.is_staff and user.has_perm("audio_vcs.view_project")))
-
-
-def is_staff_writer(user) -> bool:
-    return bool(user.is_superuser or (user.is_staff and user.has_perm("audio_vcs.change_project")))
-
-
-def visible_projects_q(user, prefix: str = "") -> Q | None:
-    """The condition on projects (through ``prefix``) that ``user`` may see; None means every project."""
-    if is_staff_reader(user):
-        return None
-    return Q(**{f"{prefix}is_public": True}) | Q(**{f"{prefix}collaborators__user": user})
-
-
-def scope(queryset: QuerySet, user, *, prefix: str = "", action: str = "read") -> QuerySet:
-    """Rows of live projects (reached through ``prefix``) that ``user`` may see, or may ``action`` in."""
-    if user is None or not user.is_authenticated:
-        return queryset.none()
-    queryset = queryset.filter(**{f"{prefix}deleted_at__isnull": True})
-    role = ACTION_ROLES[action]
-    if role == CollaboratorRole.VIEWER:
-        if is_staff_reader(user):
-            return queryset
-        from audio_vcs.models import Collaborator
-
-        member_of = Collaborator.objects.filter(user=user).values("project_id")
-        return queryset.filter(Q(**{f"{prefix}is_public": True}) | Q(**{f"{prefix}id__in": member_of}))
-    if is_staff_writer(user):
-        return queryset
-    from audio_vcs.models import Collaborator
-
-    allowed = Collaborator.objects.filter(user=user, role__in=roles_at_least(role)).values("project_id")
-    return queryset.filter(**{f"{prefix}id__in": allowed})
+def active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def role_of(user, project) -> str | None:
-    """The user's role in the project (staff writers count as owners), or None."""
-    if user is None or not user.is_authenticated:
+    """The user's role in the project (superusers count as owners), or None."""
+    if not active(user):
         return None
-    if is_staff_writer(user):
+    if user.is_superuser:
         return CollaboratorRole.OWNER
-    role = project.collaborators.filter(user=user).values_list("role", flat=True).first()
-    return role
+    return project.memberships.filter(user=user).values_list("role", flat=True).first()
 
 
 def may_see(user, project) -> bool:
-    if user is None or not user.is_authenticated or project.deleted_at is not None:
+    if not active(user) or project.deleted_at is not None:
         return False
-    return project.is_public or is_staff_reader(user) or role_of(user, project) is not None
+    return project.is_public or role_of(user, project) is not None
 
 
 def may(user, project, action: str) -> bool:

@@ -20,27 +20,58 @@ from audio_vcs import access
 from audio_vcs.choices import CollaboratorRole, StemType
 from audio_vcs.constants import COMMIT_MESSAGE_MAX, MAX_PARENTS, SHORT_HASH_LENGTH
 from audio_vcs.validators import validate_branch_name, validate_key_signature
-from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet
+from core.models import (
+    BaseModel,
+    GroupModel,
+    GroupQuerySet,
+    ScopedQuerySet,
+    SoftDeleteManager,
+)
 
 USER = settings.AUTH_USER_MODEL
 
 
-class ProjectScopedQuerySet(models.QuerySet):
-    """Rows that belong to a project (through ``project_prefix``), scoped by ``audio_vcs.access``."""
+def _collaborations(user, roles=None):
+    from audio_vcs.models import Collaborator
 
-    project_prefix = "project__"
-
-    def visible_to(self, user) -> ProjectScopedQuerySet:
-        """Rows of live projects the user may see: public ones, those they collaborate on, all for staff."""
-        return access.scope(self, user, prefix=self.project_prefix)
-
-    def writable_by(self, user, action: str) -> ProjectScopedQuerySet:
-        """Rows of live projects where the user's role allows ``action`` (``access.ACTION_ROLES``)."""
-        return access.scope(self, user, prefix=self.project_prefix, action=action)
+    rows = Collaborator.objects.filter(user=user)
+    if roles is not None:
+        rows = rows.filter(role__in=roles)
+    return rows.values("project_id")
 
 
-class ProjectQuerySet(SoftDeleteQuerySet, ProjectScopedQuerySet):
-    project_prefix = ""
+class ProjectQuerySet(GroupQuerySet):
+    """Projects as core groups (their collaborators are the memberships), plus public projects readable by
+    every signed-in user. ``with_action`` gives the projects where the user's role allows an action."""
+
+    def visible_to(self, user) -> ProjectQuerySet:
+        if not access.active(user):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(Q(is_public=True) | Q(pk__in=_collaborations(user)))
+
+    def with_action(self, user, action: str) -> ProjectQuerySet:
+        role = access.ACTION_ROLES[action]
+        if role == CollaboratorRole.VIEWER:
+            return self.visible_to(user)
+        if not access.active(user):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=_collaborations(user, access.roles_at_least(role)))
+
+    def writable_by(self, user) -> ProjectQuerySet:
+        """Projects whose rows the user may write (contributors and up)."""
+        return self.with_action(user, "commit")
+
+    def managed_by(self, user) -> ProjectQuerySet:
+        """Projects whose collaborators the user manages (owners)."""
+        return self.with_action(user, "manage_collaborators")
+
+    def editable_by(self, user) -> ProjectQuerySet:
+        """Projects whose settings the user may change (maintainers and owners)."""
+        return self.with_action(user, "edit_project")
 
     def with_counts(self) -> ProjectQuerySet:
         return self.annotate(
@@ -49,8 +80,17 @@ class ProjectQuerySet(SoftDeleteQuerySet, ProjectScopedQuerySet):
         )
 
 
+class ProjectScopedQuerySet(ScopedQuerySet):
+    """Rows that belong to a project (``Model.access_path``): core's ``visible_to``/``editable_by``, and
+    ``with_action`` for the rows of projects where the user's role allows an action."""
+
+    def with_action(self, user, action: str) -> ProjectScopedQuerySet:
+        projects = Project.objects.with_action(user, action)
+        return self.filter(**{f"{self.model.access_path}__in": projects.values("pk")})
+
+
 @pghistory.track()
-class Project(SoftDeleteModel, BaseModel):
+class Project(GroupModel):
     """A music project under version control: BeatFlow's repository and AriaForge's project in one model.
 
     Its commits form a history (a DAG through ordered parent links); branches name heads of it. A fork is a
@@ -142,6 +182,12 @@ class Project(SoftDeleteModel, BaseModel):
         super().save(*args, **kwargs)
 
 
+class CollaboratorQuerySet(ProjectScopedQuerySet):
+    def editable_by(self, user) -> CollaboratorQuerySet:
+        """Collaborators the user may add, change or remove: those of the projects they own."""
+        return self.with_action(user, "manage_collaborators")
+
+
 @pghistory.track()
 class Collaborator(BaseModel):
     """A user's role in a project: owners manage collaborators and delete, maintainers move branches, merge
@@ -150,7 +196,7 @@ class Collaborator(BaseModel):
     project = models.ForeignKey(
         Project,
         on_delete=models.CASCADE,
-        related_name="collaborators",
+        related_name="memberships",
         verbose_name=_("project"),
     )
     user = models.ForeignKey(
@@ -166,7 +212,8 @@ class Collaborator(BaseModel):
         verbose_name=_("role"),
     )
 
-    objects = ProjectScopedQuerySet.as_manager()
+    access_path = "project"
+    objects = CollaboratorQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "role", "created_at"]
@@ -190,6 +237,14 @@ class Collaborator(BaseModel):
         return f"{self.user} on {self.project} ({self.role})"
 
 
+class StarQuerySet(ProjectScopedQuerySet):
+    def editable_by(self, user) -> StarQuerySet:
+        """A star is its user's own."""
+        if not access.active(user):
+            return self.none()
+        return self if user.is_superuser else self.filter(user=user)
+
+
 @pghistory.track()
 class Star(BaseModel):
     """A user's star on a project (one per user and project)."""
@@ -197,7 +252,8 @@ class Star(BaseModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stars", verbose_name=_("project"))
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="audio_stars", verbose_name=_("user"))
 
-    objects = ProjectScopedQuerySet.as_manager()
+    access_path = "project"
+    objects = StarQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -228,6 +284,10 @@ class BlobQuerySet(models.QuerySet):
         stems = Stem.objects.visible_to(user).values("blob_id")
         renders = Commit.objects.visible_to(user).filter(render__isnull=False).values("render_id")
         return self.filter(Q(id__in=stems) | Q(id__in=renders))
+
+    def editable_by(self, user) -> BlobQuerySet:
+        """Blobs are written by commits only; nobody changes one."""
+        return self if access.active(user) and user.is_superuser else self.none()
 
 
 @pghistory.track()
@@ -360,6 +420,7 @@ class Commit(BaseModel):
         help_text=_("SHA-256 over the stems' blobs, the parents' hashes, the metadata and the time."),
     )
 
+    access_path = "project"
     objects = CommitQuerySet.as_manager()
 
     class Meta:
@@ -396,10 +457,6 @@ class Commit(BaseModel):
         return (self.content_hash or "")[:SHORT_HASH_LENGTH]
 
 
-class StemQuerySet(ProjectScopedQuerySet):
-    project_prefix = "commit__project__"
-
-
 @pghistory.track()
 class CommitParent(BaseModel):
     """One ordered parent link of a commit (position 0 is the first parent). Append-only."""
@@ -413,7 +470,8 @@ class CommitParent(BaseModel):
     )
     position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
-    objects = StemQuerySet.as_manager()
+    access_path = "commit__project"
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["commit", "position"]
@@ -467,7 +525,8 @@ class Stem(BaseModel):
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="stems", verbose_name=_("blob"))
     generation_params = models.JSONField(default=dict, blank=True, verbose_name=_("generation parameters"))
 
-    objects = StemQuerySet.as_manager()
+    access_path = "commit__project"
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["commit", "stem_type", "name"]
@@ -505,6 +564,7 @@ class Branch(BaseModel):
     name = models.CharField(max_length=255, validators=[validate_branch_name], verbose_name=_("name"))
     head = models.ForeignKey(Commit, on_delete=models.PROTECT, related_name="branch_heads", verbose_name=_("head"))
 
+    access_path = "project"
     objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:

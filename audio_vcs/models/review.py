@@ -69,6 +69,7 @@ class Approval(StatusMachineMixin, BaseModel):
     comment = models.TextField(blank=True, default="", verbose_name=_("comment"))
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
+    access_path = "project"
     objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
@@ -183,6 +184,7 @@ class Comment(SoftDeleteModel, BaseModel):
         verbose_name=_("to (s)"),
     )
 
+    access_path = "project"
     objects = SoftDeleteManager.from_queryset(CommentQuerySet)()
     all_objects = models.Manager.from_queryset(CommentQuerySet)()
 

@@ -87,6 +87,7 @@ class Composition(SoftDeleteModel, BaseModel):
         help_text=_("Lyrics alignments must end inside it."),
     )
 
+    access_path = "project"
     objects = SoftDeleteManager.from_queryset(CompositionQuerySet)()
     all_objects = models.Manager.from_queryset(CompositionQuerySet)()
 
@@ -122,10 +123,6 @@ class Composition(SoftDeleteModel, BaseModel):
             raise ValidationError(errors)
 
 
-class CompositionChildQuerySet(ProjectScopedQuerySet):
-    project_prefix = "composition__project__"
-
-
 @pghistory.track()
 class Arrangement(BaseModel):
     """A song structure for a composition: ordered, non-overlapping sections with a start bar and a length."""
@@ -144,7 +141,8 @@ class Arrangement(BaseModel):
         help_text=_('[{"name": "Verse", "start_bar": 1, "length_bars": 8}, ...] in order.'),
     )
 
-    objects = CompositionChildQuerySet.as_manager()
+    access_path = "composition__project"
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["composition", "name"]
@@ -231,7 +229,8 @@ class Track(BaseModel):
         help_text=_('[{"name", "type": "midi", "start_time", "end_time", "notes": [{pitch, start, duration}]}]'),
     )
 
-    objects = CompositionChildQuerySet.as_manager()
+    access_path = "composition__project"
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["composition", "position", "name"]
@@ -296,7 +295,8 @@ class CompositionLyrics(BaseModel):
         help_text=_('{"lines": [{text, start, end, words: [{text, start, end, phonemes: [{symbol, start, end}]}]}]}'),
     )
 
-    objects = CompositionChildQuerySet.as_manager()
+    access_path = "composition__project"
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["composition", "language"]
@@ -321,10 +321,6 @@ class CompositionLyrics(BaseModel):
             problems = timeline_problems(alignment, length=length)
         if problems:
             raise ValidationError({"alignment": problems})
-
-
-class SessionQuerySet(ProjectScopedQuerySet):
-    pass
 
 
 @pghistory.track()
@@ -374,7 +370,8 @@ class CompositionSession(StatusMachineMixin, BaseModel):
     )
     error = models.TextField(blank=True, default="", verbose_name=_("error"))
 
-    objects = SessionQuerySet.as_manager()
+    access_path = "project"
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -471,6 +468,7 @@ class ExportJob(StatusMachineMixin, BaseModel):
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("expires at"))
     error = models.TextField(blank=True, default="", verbose_name=_("error"))
 
+    access_path = "project"
     objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:

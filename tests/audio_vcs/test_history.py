@@ -316,9 +316,9 @@ def test_collaborators_managed_by_owners_and_owner_stays(project):
     row = services.collaborator_set(project=project, actor=project.owner, user=maintainer, role="viewer")
     assert row.role == "viewer"
     with pytest.raises(ValidationError):
-        services.collaborator_remove(collaborator=project.collaborators.get(user=project.owner), actor=project.owner)
+        services.collaborator_remove(collaborator=project.memberships.get(user=project.owner), actor=project.owner)
     services.collaborator_remove(collaborator=row, actor=project.owner)
-    assert not project.collaborators.filter(user=maintainer).exists()
+    assert not project.memberships.filter(user=maintainer).exists()
 
 
 def test_visibility_private_project_only_for_collaborators_and_staff(project):
@@ -334,6 +334,6 @@ def test_visibility_private_project_only_for_collaborators_and_staff(project):
     project.is_public = True
     project.save()
     assert Project.objects.visible_to(stranger).get() == project
-    assert not Project.objects.writable_by(stranger, "commit").exists()
+    assert not Project.objects.with_action(stranger, "commit").exists()
     with connection.cursor():
         pass

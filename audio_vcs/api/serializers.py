@@ -1,0 +1,486 @@
+"""Serializers of the audio version control API: relations written as ids, read as ids or brief objects.
+
+Model rules run through ``full_clean()`` (``ValidatedModelSerializer``); related rows are limited to those the
+requesting user may see, so another user's private project is an unknown id (400), never a leak.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from audio_vcs.choices import ExportFormat, MergeChoice, StemType
+from audio_vcs.models import (
+    Approval,
+    Arrangement,
+    Blob,
+    Branch,
+    Collaborator,
+    Comment,
+    Commit,
+    Composition,
+    CompositionLyrics,
+    CompositionSession,
+    ExportJob,
+    Project,
+    Star,
+    Stem,
+    Track,
+)
+from core.api.serializers import UserBriefSerializer, ValidatedModelSerializer
+
+TIMES = ["created_at", "updated_at"]
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related row the requesting user may see (``visible_to``); any other id is an invalid choice (400)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = super().get_queryset()
+        return queryset.visible_to(request.user) if request is not None else queryset.none()
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class ProjectBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "name", "is_public"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="AudioVcsProject")
+class ProjectSerializer(ValidatedModelSerializer):
+    owner = UserBriefSerializer(read_only=True)
+    forked_from = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "description",
+            "is_public",
+            "genre",
+            "tempo",
+            "key_signature",
+            "meter_numerator",
+            "meter_denominator",
+            "default_branch",
+            "owner",
+            "forked_from",
+            *TIMES,
+        ]
+
+    def prepare_instance(self, instance) -> None:
+        if instance.owner_id is None:
+            instance.owner = self.context["request"].user
+
+
+class ProjectForkSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    is_public = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+@extend_schema_serializer(component_name="AudioVcsCollaborator")
+class CollaboratorSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    user = UserBriefSerializer(read_only=True)
+    user_id = serializers.PrimaryKeyRelatedField(
+        source="user", queryset=get_user_model().objects.filter(is_active=True), write_only=True
+    )
+
+    class Meta:
+        model = Collaborator
+        fields = ["id", "role", "project", "user", "user_id", *TIMES]
+
+
+@extend_schema_serializer(component_name="AudioVcsStar")
+class StarSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    user = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Star
+        fields = ["id", "project", "user", "created_at"]
+        validators = []  # one star per user: the database key decides (services.star_add)
+
+    def prepare_instance(self, instance) -> None:
+        if instance.user_id is None:
+            instance.user = self.context["request"].user
+
+
+@extend_schema_serializer(component_name="AudioVcsBlob")
+class BlobSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Blob
+        fields = [
+            "id",
+            "sha256",
+            "size",
+            "media_type",
+            "audio_format",
+            "duration",
+            "sample_rate",
+            "channels",
+            "frames",
+            "download_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, blob) -> str:
+        return _absolute(self.context.get("request"), reverse("audio_vcs-api:blob-download", args=[blob.pk]))
+
+
+@extend_schema_serializer(component_name="AudioVcsStem")
+class StemSerializer(serializers.ModelSerializer):
+    blob = BlobSerializer(read_only=True)
+
+    class Meta:
+        model = Stem
+        fields = ["id", "stem_type", "name", "commit", "blob", "generation_params", "created_at"]
+        read_only_fields = fields
+
+
+class CommitBriefSerializer(serializers.ModelSerializer):
+    short_hash = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Commit
+        fields = ["id", "short_hash", "message"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="AudioVcsCommit")
+class CommitSerializer(serializers.ModelSerializer):
+    short_hash = serializers.CharField(read_only=True)
+    author = UserBriefSerializer(read_only=True)
+    parents = serializers.SerializerMethodField()
+    stems = StemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Commit
+        fields = [
+            "id",
+            "short_hash",
+            "content_hash",
+            "message",
+            "project",
+            "author",
+            "parents",
+            "bpm",
+            "key_signature",
+            "generation_params",
+            "render",
+            "stems",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_parents(self, commit) -> list[str]:
+        if hasattr(commit, "parent_id_list"):
+            return [str(pk) for pk in commit.parent_id_list or []]
+        return [str(link.parent_id) for link in sorted(commit.parent_links.all(), key=lambda link: link.position)]
+
+
+class CommitLogSerializer(serializers.ModelSerializer):
+    """A log entry: the commit without its stems, parents in order (from the log's single query)."""
+
+    short_hash = serializers.CharField(read_only=True)
+    author = UserBriefSerializer(read_only=True)
+    parents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Commit
+        fields = [
+            "id",
+            "short_hash",
+            "content_hash",
+            "message",
+            "author",
+            "parents",
+            "bpm",
+            "key_signature",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_parents(self, commit) -> list[str]:
+        return [str(pk) for pk in commit.parent_id_list or []]
+
+
+class CommitCreateSerializer(serializers.Serializer):
+    """Multipart: ``branch``, ``message``…, and one file per stem, its field named ``<type>`` or
+    ``<type>:<name>`` (e.g. ``drums``, ``vocals:lead``); ``render`` is an optional mixed-down file."""
+
+    branch = serializers.CharField(max_length=255, required=False, default="")
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    bpm = serializers.FloatField(required=False, allow_null=True, default=None, min_value=20, max_value=400)
+    key_signature = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    generation_params = serializers.JSONField(required=False, default=dict)
+    expected_head = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    start_point = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    render = serializers.FileField(required=False, allow_null=True, default=None)
+    drums = serializers.FileField(required=False, help_text="A stem file; any <type>:<name> field works too.")
+    bass = serializers.FileField(required=False)
+    vocals = serializers.FileField(required=False)
+    melody = serializers.FileField(required=False)
+    other = serializers.FileField(required=False)
+
+    def validate_generation_params(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Generation parameters are a JSON object.")
+        return value
+
+
+@extend_schema_serializer(component_name="AudioVcsBranch")
+class BranchSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    head = VisibleRelatedField(queryset=Commit.objects.all())
+    head_hash = serializers.CharField(source="head.content_hash", read_only=True)
+    expected_head = serializers.CharField(
+        max_length=64,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="On update: the head you expect; another head is a 409 (non-fast-forward).",
+    )
+
+    class Meta:
+        model = Branch
+        fields = ["id", "name", "project", "head", "head_hash", "expected_head", *TIMES]
+
+    def validate(self, attrs):
+        attrs = dict(attrs)
+        expected = attrs.pop("expected_head", None)
+        attrs = super().validate(attrs)
+        if expected is not None:
+            attrs["expected_head"] = expected
+        return attrs
+
+
+class MergeSerializer(serializers.Serializer):
+    source = serializers.CharField(max_length=255, help_text="The branch merged in (theirs).")
+    target = serializers.CharField(max_length=255, help_text="The branch that moves (ours).")
+    resolutions = serializers.DictField(
+        child=serializers.ChoiceField(choices=MergeChoice.choices),
+        required=False,
+        default=dict,
+        help_text='Per stem type (or "type:name"): "ours" or "theirs".',
+    )
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    expected_head = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    fast_forward = serializers.BooleanField(required=False, default=True)
+
+
+class MergeResultSerializer(serializers.Serializer):
+    fast_forward = serializers.BooleanField()
+    up_to_date = serializers.BooleanField()
+    commit = CommitSerializer()
+
+
+class DiffSerializer(serializers.Serializer):
+    added = serializers.ListField(child=serializers.DictField())
+    removed = serializers.ListField(child=serializers.DictField())
+    changed = serializers.ListField(child=serializers.DictField())
+    unchanged = serializers.ListField(child=serializers.CharField())
+    metadata = serializers.DictField()
+
+
+class CompositionSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    commit = VisibleRelatedField(queryset=Commit.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Composition
+        fields = [
+            "id",
+            "name",
+            "project",
+            "commit",
+            "midi_data",
+            "audio_metadata",
+            "theory_data",
+            "ai_prompt",
+            "confidence_score",
+            "length_seconds",
+            *TIMES,
+        ]
+
+
+class CompositionImportSerializer(serializers.Serializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    file = serializers.FileField(help_text="A Standard MIDI File.")
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    commit = VisibleRelatedField(queryset=Commit.objects.all(), required=False, allow_null=True, default=None)
+
+
+class CompositionPartSerializer(ValidatedModelSerializer):
+    composition = VisibleRelatedField(queryset=Composition.objects.all())
+
+
+class ArrangementSerializer(CompositionPartSerializer):
+    length_bars = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Arrangement
+        fields = ["id", "name", "composition", "sections", "length_bars", *TIMES]
+
+    def get_length_bars(self, arrangement) -> int:
+        return arrangement.length_bars
+
+
+class CompositionTrackSerializer(CompositionPartSerializer):
+    class Meta:
+        model = Track
+        fields = [
+            "id",
+            "name",
+            "composition",
+            "track_type",
+            "position",
+            "program",
+            "channel",
+            "colour",
+            "is_muted",
+            "is_solo",
+            "volume",
+            "pan",
+            "clips",
+            *TIMES,
+        ]
+
+
+class CompositionLyricsSerializer(CompositionPartSerializer):
+    class Meta:
+        model = CompositionLyrics
+        fields = ["id", "language", "composition", "text", "alignment", *TIMES]
+
+
+class CompositionSessionSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    composition = VisibleRelatedField(queryset=Composition.objects.all(), required=False, allow_null=True)
+    requested_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = CompositionSession
+        fields = [
+            "id",
+            "prompt",
+            "project",
+            "style",
+            "mood",
+            "instruments",
+            "status",
+            "progress",
+            "composition",
+            "error",
+            "requested_by",
+            *TIMES,
+        ]
+
+
+class ExportJobSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    commit = VisibleRelatedField(queryset=Commit.objects.all(), required=False, allow_null=True)
+    composition = VisibleRelatedField(queryset=Composition.objects.all(), required=False, allow_null=True)
+    export_format = serializers.ChoiceField(choices=ExportFormat.choices)
+    requested_by = UserBriefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "export_format",
+            "project",
+            "commit",
+            "composition",
+            "branch_name",
+            "status",
+            "progress",
+            "file_size",
+            "checksum",
+            "expires_at",
+            "error",
+            "download_url",
+            "requested_by",
+            *TIMES,
+        ]
+        read_only_fields = ["status", "progress", "file_size", "checksum", "expires_at", "error"]
+
+    def validate(self, attrs):
+        return attrs  # the service checks the whole job (target, format, role) before it is written
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, job) -> str | None:
+        if not job.file:
+            return None
+        return _absolute(self.context.get("request"), reverse("audio_vcs-api:exportjob-download", args=[job.pk]))
+
+
+@extend_schema_serializer(component_name="AudioVcsApproval")
+class ApprovalSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    commit = VisibleRelatedField(queryset=Commit.objects.all(), required=False, allow_null=True)
+    composition = VisibleRelatedField(queryset=Composition.objects.all(), required=False, allow_null=True)
+    reviewer = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+    requested_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Approval
+        fields = [
+            "id",
+            "status",
+            "project",
+            "commit",
+            "composition",
+            "reviewer",
+            "requested_by",
+            "comment",
+            "decided_at",
+            *TIMES,
+        ]
+        read_only_fields = ["decided_at"]
+        validators = []  # one open request per item and reviewer: full_clean() and the database decide
+
+
+@extend_schema_serializer(component_name="AudioVcsComment")
+class CommentSerializer(ValidatedModelSerializer):
+    project = VisibleRelatedField(queryset=Project.objects.all())
+    commit = VisibleRelatedField(queryset=Commit.objects.all(), required=False, allow_null=True)
+    stem = VisibleRelatedField(queryset=Stem.objects.all(), required=False, allow_null=True)
+    composition = VisibleRelatedField(queryset=Composition.objects.all(), required=False, allow_null=True)
+    parent = VisibleRelatedField(queryset=Comment.objects.all(), required=False, allow_null=True)
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "body",
+            "project",
+            "commit",
+            "stem",
+            "composition",
+            "parent",
+            "author",
+            "start_seconds",
+            "end_seconds",
+            *TIMES,
+        ]
+
+
+STEM_TYPES = StemType.values
