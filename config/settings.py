@@ -7,6 +7,7 @@ Production sets ``DEBUG=0``, ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` and
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -139,6 +140,13 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# E-mail goes through Django's backend: the console unless EMAIL_BACKEND names another (book deliveries).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "books@localhost")
+
+# Storyteller books: a ready export's file is kept this long, then the periodic task deletes it.
+BOOK_EXPORT_TTL = timedelta(days=int(os.environ.get("BOOK_EXPORT_TTL_DAYS", "7")))
 
 # REST API conventions shared by every app (see core/api/).
 REST_FRAMEWORK = {
