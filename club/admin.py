@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from club import services
 from club.choices import WeekPhase
 from club.models import (
+    Club,
+    ClubMembership,
     Compatibility,
     Follow,
     LinkedAccount,
@@ -27,9 +29,71 @@ from club.models import (
     Vote,
     Week,
 )
-from core.admin import BaseAdmin
+from core.admin import BaseAdmin, MembershipForm, ScopedAdmin, ScopedChoicesMixin, SoftDeleteAdmin, form_for
 
 FIXED_ON_CHANGE = ("week", "user")
+
+
+class ClubMembershipForm(MembershipForm):
+    """A club membership: only the club's owners add, change or remove it, and it never moves."""
+
+    group_field = "club"
+
+    class Meta:
+        model = ClubMembership
+        fields = ["user", "club", "role"]
+
+
+class ClubMembershipInline(ScopedChoicesMixin, admin.TabularInline):
+    model = ClubMembership
+    form = ClubMembershipForm
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = form_for(self.form, request.user)
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(Club)
+class ClubAdmin(ScopedAdmin, SoftDeleteAdmin):
+    """Clubs the viewer belongs to; their owners manage members (superusers every club)."""
+
+    list_display = ["name", "slug", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ClubMembershipInline]
+
+
+@admin.register(ClubMembership)
+class ClubMembershipAdmin(ScopedAdmin):
+    """Members of the viewer's clubs; a club's owners (with the model permissions) manage them."""
+
+    list_display = ["user", "club", "role", "created_at"]
+    list_filter = ["role", "club"]
+    search_fields = ["user__username", "user__display_name", "club__name"]
+    list_select_related = ["user", "club"]
+    autocomplete_fields = ["user", "club"]
+    form = ClubMembershipForm
+
+    def has_add_permission(self, request):
+        allowed = super().has_add_permission(request)
+        return allowed and (request.user.is_superuser or Club.objects.managed_by(request.user).exists())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = form_for(self.form, request.user)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user", "club"] if obj is not None else fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "club":
+            kwargs["queryset"] = Club.objects.managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def refuse_moves(form: forms.ModelForm) -> None:
@@ -51,8 +115,11 @@ class NominationForm(forms.ModelForm):
         cleaned = super().clean()
         refuse_moves(self)
         week = cleaned.get("week") or getattr(self.instance, "week", None)
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
         if week is not None and self.has_changed():
             try:
+                if user is not None:
+                    services.club_require_member(user=user, week=week)
                 services.week_require_phase(week=week, phases={WeekPhase.NOMINATIONS}, action="nominate")
             except ValidationError as error:
                 raise ValidationError(error.message_dict.get("week", error.messages)) from error
@@ -68,17 +135,17 @@ class NominationInline(admin.TabularInline):
 
 
 @admin.register(Week)
-class WeekAdmin(BaseAdmin):
-    list_display = ["label", "week_number", "phase_display", "poll_close_at", "discussion_at", "winner_album"]
-    list_filter = ["discussion_at", "is_self_vote_allowed"]
+class WeekAdmin(ScopedAdmin):
+    list_display = ["label", "club", "week_number", "phase_display", "poll_close_at", "discussion_at", "winner_album"]
+    list_filter = ["club", "discussion_at", "is_self_vote_allowed"]
     search_fields = ["label", "week_number"]
     ordering = ["-week_number"]
     date_hierarchy = "discussion_at"
-    list_select_related = ["winner_album"]
-    autocomplete_fields = ["winner_album"]
+    list_select_related = ["club", "winner_album"]
+    autocomplete_fields = ["club", "winner_album"]
     readonly_fields = [*BaseAdmin.readonly_fields, "phase_display", "tally_table", "rating_summary"]
     fieldsets = [
-        (None, {"fields": ["id", "label", "week_number", "phase_display", "is_self_vote_allowed"]}),
+        (None, {"fields": ["id", "club", "label", "week_number", "phase_display", "is_self_vote_allowed"]}),
         (_("Dates"), {"fields": ["nominations_close_at", "poll_close_at", "discussion_at"]}),
         (_("Results"), {"fields": ["winner_album", "tally_table", "rating_summary"]}),
         (
@@ -137,7 +204,7 @@ class WeekAdmin(BaseAdmin):
 
     @admin.action(description=_("Close the poll and set the winner"), permissions=["change"])
     def close_poll(self, request, queryset):
-        for week in queryset:
+        for week in queryset.editable_by(request.user):
             try:
                 services.week_close_poll(week=week)
             except ValidationError as error:
@@ -147,7 +214,7 @@ class WeekAdmin(BaseAdmin):
 
 
 @admin.register(Nomination)
-class NominationAdmin(BaseAdmin):
+class NominationAdmin(ScopedAdmin):
     form = NominationForm
     list_display = ["album", "week", "user", "genre", "decade", "created_at"]
     list_filter = ["week", "decade"]
@@ -183,7 +250,7 @@ class VoteForm(forms.ModelForm):
 
 
 @admin.register(Vote)
-class VoteAdmin(BaseAdmin):
+class VoteAdmin(ScopedAdmin):
     form = VoteForm
     list_display = ["week", "user", "rank", "nomination", "created_at"]
     list_filter = ["rank", "week"]
@@ -212,13 +279,16 @@ class RatingForm(forms.ModelForm):
         cleaned = super().clean()
         refuse_moves(self)
         week = cleaned.get("week") or getattr(self.instance, "week", None)
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
         if week is not None and self.has_changed():
+            if user is not None and self.instance._state.adding:
+                services.club_require_member(user=user, week=week)
             services.rating_validate(week=week, favorite_track=cleaned.get("favorite_track"))
         return cleaned
 
 
 @admin.register(Rating)
-class RatingAdmin(BaseAdmin):
+class RatingAdmin(ScopedAdmin):
     form = RatingForm
     list_display = ["week", "user", "album", "value", "created_at"]
     list_filter = ["value", "week"]
@@ -240,7 +310,7 @@ class RatingAdmin(BaseAdmin):
 
 
 @admin.register(LinkedAccount)
-class LinkedAccountAdmin(BaseAdmin):
+class LinkedAccountAdmin(ScopedAdmin):
     """Tokens never appear here: they are excluded from the form and shown only as "has token"."""
 
     list_display = ["provider_user_id", "provider", "user", "has_token", "token_expires_at"]
@@ -256,7 +326,7 @@ class LinkedAccountAdmin(BaseAdmin):
 
 
 @admin.register(ListenEvent)
-class ListenEventAdmin(BaseAdmin):
+class ListenEventAdmin(ScopedAdmin):
     list_display = ["played_at", "user", "track", "source"]
     list_filter = ["source"]
     search_fields = ["user__username", "track__title"]
@@ -267,7 +337,7 @@ class ListenEventAdmin(BaseAdmin):
 
 
 @admin.register(TasteProfile)
-class TasteProfileAdmin(BaseAdmin):
+class TasteProfileAdmin(ScopedAdmin):
     list_display = ["user", "scope", "listen_count", "last_computed_at"]
     list_filter = ["scope"]
     search_fields = ["user__username"]
@@ -276,7 +346,7 @@ class TasteProfileAdmin(BaseAdmin):
 
 
 @admin.register(Follow)
-class FollowAdmin(BaseAdmin):
+class FollowAdmin(ScopedAdmin):
     list_display = ["follower", "followee", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["follower__username", "followee__username"]
@@ -285,7 +355,7 @@ class FollowAdmin(BaseAdmin):
 
 
 @admin.register(Compatibility)
-class CompatibilityAdmin(BaseAdmin):
+class CompatibilityAdmin(ScopedAdmin):
     list_display = ["user_a", "user_b", "score", "computed_at"]
     list_filter = ["computed_at"]
     search_fields = ["user_a__username", "user_b__username"]
@@ -294,7 +364,7 @@ class CompatibilityAdmin(BaseAdmin):
 
 
 @admin.register(UserRecommendation)
-class UserRecommendationAdmin(BaseAdmin):
+class UserRecommendationAdmin(ScopedAdmin):
     list_display = ["user", "album", "score", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["user__username", "album__title", "reason"]
@@ -303,7 +373,7 @@ class UserRecommendationAdmin(BaseAdmin):
 
 
 @admin.register(NowPlaying)
-class NowPlayingAdmin(BaseAdmin):
+class NowPlayingAdmin(ScopedAdmin):
     list_display = ["user", "__str__", "expires_at", "updated_at"]
     list_filter = ["expires_at"]
     search_fields = ["user__username"]

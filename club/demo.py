@@ -20,9 +20,10 @@ def seed(stdout) -> None:
     from catalog.models import Album, Track
     from club import services, taste
     from club.importers.base import ListenImporter, ListenRow
-    from club.models import Follow, LinkedAccount, Week
+    from club.models import ClubMembership, Follow, LinkedAccount, Week
+    from core.choices import MembershipRole
     from tests.catalog.factories import AlbumFactory, TrackFactory, TrackFeaturesFactory
-    from tests.club.factories import WeekFactory
+    from tests.club.factories import WeekFactory, default_club
 
     if Week.objects.filter(label__startswith="DEMO WEEK").exists():
         stdout.write("club: demo data already present")
@@ -30,6 +31,10 @@ def seed(stdout) -> None:
     rng = random.Random(5)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=MEMBERS)}
     members = [users[name] for name in MEMBERS if name in users]
+    club = default_club()
+    for index, member in enumerate(members):
+        role = MembershipRole.OWNER if index == 0 else MembershipRole.MEMBER
+        ClubMembership.objects.get_or_create(club=club, user=member, defaults={"role": role})
     albums = list(Album.objects.order_by("title")[:8])
     while len(albums) < 6:
         album = AlbumFactory()

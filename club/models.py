@@ -23,9 +23,47 @@ from club.choices import LinkedAccountProvider, ListenEventSource, VoteRank, Wee
 from club.constants import RATING_VALUES
 from club.fields import EncryptedTokenField
 from club.validators import validate_rating_value
-from core.models import BaseModel
+from core.choices import MembershipRole
+from core.models import BaseModel, GroupModel, MembershipQuerySet, ScopedQuerySet
 
 USER = settings.AUTH_USER_MODEL
+
+
+# Visibility (core's rule, see docs/architecture.md) ---------------------------------------------
+
+
+class ClubRowQuerySet(ScopedQuerySet):
+    """Rows of a club's weeks: visible to the club's members (core's ``visible_to``)."""
+
+
+class MemberRowQuerySet(ScopedQuerySet):
+    """A member's own data: visible to them and to the members of a club they share; changed by them."""
+
+
+class PersonalRowQuerySet(ScopedQuerySet):
+    """A member's private rows (linked accounts): only they (and superusers) see and change them."""
+
+    def visible_to(self, user) -> PersonalRowQuerySet:
+        return self.editable_by(user)
+
+
+class CompatibilityQuerySet(ScopedQuerySet):
+    """A pair's compatibility: visible to whoever may see both members' data, when the two share a club."""
+
+    def visible_to(self, user) -> CompatibilityQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        seen = self.model._meta.get_field("user_a").related_model.objects.visible_to(user).values("pk")
+        return self.filter(user_a__in=seen, user_b__in=seen)
+
+    def editable_by(self, user) -> CompatibilityQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(Q(user_a=user) | Q(user_b=user))
 
 
 # Accounts --------------------------------------------------------------------------------------
@@ -59,6 +97,10 @@ class LinkedAccount(BaseModel):
     )
     token_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("token expires at"))
 
+    access_path = "user"
+
+    objects = PersonalRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["provider", "provider_user_id"]
         constraints = [
@@ -88,7 +130,69 @@ class LinkedAccount(BaseModel):
 # Club ------------------------------------------------------------------------------------------
 
 
-class WeekQuerySet(models.QuerySet):
+@pghistory.track()
+class Club(GroupModel):
+    """A private album club: its members see its weeks, nominations, votes and ratings, and each other's
+    listening (``shares_member_data``). Built like core's tenants: roles owner, admin, member, viewer."""
+
+    shares_member_data = True
+
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("club")
+        verbose_name_plural = _("clubs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class ClubMembership(BaseModel):
+    """A user's role in a club: owners manage members, admins and members take part, viewers only read."""
+
+    user = models.ForeignKey(
+        USER,
+        on_delete=models.CASCADE,
+        related_name="club_memberships",
+        verbose_name=_("user"),
+    )
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("club"))
+    role = models.CharField(
+        max_length=16,
+        choices=MembershipRole.choices,
+        default=MembershipRole.MEMBER,
+        verbose_name=_("role"),
+    )
+
+    access_path = "club"
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["club__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "club"],
+                name="club_clubmembership_user_club_unique",
+                violation_error_message=_("This user is already a member of this club."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values),
+                name="club_clubmembership_role_valid",
+                violation_error_message=_("Unknown role."),
+            ),
+        ]
+        verbose_name = _("club membership")
+        verbose_name_plural = _("club memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user_id and self.user} in {self.club_id and self.club} ({self.role})"
+
+
+class WeekQuerySet(ScopedQuerySet):
     def with_counts(self) -> WeekQuerySet:
         return self.annotate(
             nomination_count=models.Count("nominations", distinct=True),
@@ -104,11 +208,18 @@ class Week(BaseModel):
     ``poll_close_at``, then the winner is announced, and ratings open at ``discussion_at``.
     """
 
+    club = models.ForeignKey(  # NULL only in the column: the constraint below requires it (old audit rows lack it)
+        Club,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="weeks",
+        verbose_name=_("club"),
+    )
     label = models.CharField(max_length=255, verbose_name=_("label"), help_text=_('e.g. "WEEK 003 [2025-11-24]".'))
     week_number = models.PositiveIntegerField(
-        unique=True,
         validators=[MinValueValidator(1)],
         verbose_name=_("week number"),
+        help_text=_("Unique within the club."),
     )
     nominations_close_at = models.DateTimeField(verbose_name=_("nominations close at"))
     poll_close_at = models.DateTimeField(verbose_name=_("poll closes at"))
@@ -135,11 +246,23 @@ class Week(BaseModel):
     winner_thread_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("winner thread id"))
     ratings_thread_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("ratings thread id"))
 
+    access_path = "club"
+
     objects = WeekQuerySet.as_manager()
 
     class Meta:
         ordering = ["-week_number"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(club__isnull=False),
+                name="club_week_has_club",
+                violation_error_message=_("A week belongs to a club."),
+            ),
+            models.UniqueConstraint(
+                fields=["club", "week_number"],
+                name="club_week_number_unique_per_club",
+                violation_error_message=_("This club already has a week with this number."),
+            ),
             models.CheckConstraint(
                 condition=Q(poll_close_at__gte=F("nominations_close_at")) & Q(discussion_at__gte=F("poll_close_at")),
                 name="club_week_dates_in_order",
@@ -203,6 +326,10 @@ class Nomination(BaseModel):
     decade = models.CharField(max_length=16, blank=True, default="", verbose_name=_("decade"))
     country = models.CharField(max_length=64, blank=True, default="", verbose_name=_("country"))
 
+    access_path = "week__club"
+
+    objects = ClubRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["week", "created_at"]
         constraints = [
@@ -239,6 +366,10 @@ class Vote(BaseModel):
     )
     rank = models.PositiveSmallIntegerField(choices=VoteRank.choices, verbose_name=_("rank"))
 
+    access_path = "week__club"
+
+    objects = ClubRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["week", "user", "rank"]
         constraints = [
@@ -270,7 +401,7 @@ class Vote(BaseModel):
             raise ValidationError({"nomination": _("This nomination belongs to another week.")})
 
 
-class RatingQuerySet(models.QuerySet):
+class RatingQuerySet(ClubRowQuerySet):
     def summary(self) -> dict:
         """Mean, median, distribution (value -> count) and count of these ratings, computed in SQL."""
         from django.db.models.aggregates import Aggregate
@@ -322,6 +453,8 @@ class Rating(BaseModel):
     )
     review = models.TextField(blank=True, default="", verbose_name=_("review"))
 
+    access_path = "week__club"
+
     objects = RatingQuerySet.as_manager()
 
     class Meta:
@@ -353,7 +486,7 @@ class Rating(BaseModel):
 # Listening -------------------------------------------------------------------------------------
 
 
-class ListenEventQuerySet(models.QuerySet):
+class ListenEventQuerySet(MemberRowQuerySet):
     def between(self, start=None, end=None) -> ListenEventQuerySet:
         queryset = self
         if start is not None:
@@ -385,6 +518,8 @@ class ListenEvent(BaseModel):
         verbose_name=_("metadata"),
         help_text=_("What the source said beyond the track: client, MBIDs, ms played, origin URL."),
     )
+
+    access_path = "user"
 
     objects = ListenEventQuerySet.as_manager()
 
@@ -435,6 +570,10 @@ class TasteProfile(BaseModel):
     top_artists = models.JSONField(default=list, blank=True, verbose_name=_("top artists"))
     last_computed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last computed at"))
 
+    access_path = "user"
+
+    objects = MemberRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["user", "scope"]
         constraints = [
@@ -457,6 +596,10 @@ class Follow(BaseModel):
 
     follower = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="following", verbose_name=_("follower"))
     followee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="followers", verbose_name=_("followee"))
+
+    access_path = "follower"
+
+    objects = MemberRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -488,6 +631,10 @@ class Compatibility(BaseModel):
     score = models.FloatField(verbose_name=_("score"), help_text=_("0 (nothing in common) to 100."))
     details = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
     computed_at = models.DateTimeField(default=timezone.now, verbose_name=_("computed at"))
+
+    access_path = "user_a"
+
+    objects = CompatibilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["-score"]
@@ -530,6 +677,10 @@ class UserRecommendation(BaseModel):
     score = models.FloatField(verbose_name=_("score"))
     reason = models.TextField(blank=True, default="", verbose_name=_("reason"))
 
+    access_path = "user"
+
+    objects = MemberRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["user", "-score"]
         constraints = [
@@ -555,6 +706,10 @@ class NowPlaying(BaseModel):
     user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="now_playing", verbose_name=_("user"))
     track_metadata = models.JSONField(default=dict, blank=True, verbose_name=_("track metadata"))
     expires_at = models.DateTimeField(verbose_name=_("expires at"))
+
+    access_path = "user"
+
+    objects = MemberRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]

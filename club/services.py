@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from club.choices import WeekPhase
 from club.constants import VOTE_POINTS
-from club.models import Follow, LinkedAccount, Nomination, Rating, Vote, Week
+from club.models import Club, Follow, LinkedAccount, Nomination, Rating, Vote, Week
 from core.services import model_update
 
 PHASE_MESSAGES = {
@@ -36,6 +36,13 @@ RATING_NOT_WINNER = "Only the week's winning album can be rated."
 RATING_TRACK_NOT_ON_WINNER = "The favourite track must be a track of the week's winning album."
 NOMINATION_WEEK_FIXED = "A nomination cannot move to another week."
 ROW_FIXED_ON_CHANGE = "The {field} cannot be changed; withdraw this one and add a new one instead."
+NOT_A_MEMBER = "Only members of this week's club take part in it."
+
+
+def club_require_member(*, user, week: Week, field: str = "week") -> None:
+    """Raise unless ``user`` takes part in ``week``'s club (core's ``writable_by``: owners, admins, members)."""
+    if not Club.objects.writable_by(user).filter(pk=week.club_id).exists():
+        raise ValidationError({field: NOT_A_MEMBER}, code="not_a_member")
 
 
 def week_require_phase(*, week: Week, phases: set[WeekPhase], action: str, field: str = "week", now=None) -> None:
@@ -50,7 +57,8 @@ def week_require_phase(*, week: Week, phases: set[WeekPhase], action: str, field
 
 @transaction.atomic
 def nomination_create(*, week: Week, user, album, now: datetime.datetime | None = None, **fields) -> Nomination:
-    """Nominate ``album`` for ``week`` on behalf of ``user`` while nominations are open."""
+    """Nominate ``album`` for ``week`` on behalf of ``user`` (a member of its club) while nominations are open."""
+    club_require_member(user=user, week=week)
     week_require_phase(week=week, phases={WeekPhase.NOMINATIONS}, action="nominate", now=now)
     nomination = Nomination(week=week, user=user, album=album, **fields)
     nomination.full_clean()
@@ -81,6 +89,7 @@ def nomination_delete(*, nomination: Nomination, now: datetime.datetime | None =
 def vote_validate_cast(*, user, nomination: Nomination, now: datetime.datetime | None = None) -> None:
     """The rules a vote must meet beyond its row constraints: the poll is open, and not one's own nomination."""
     week = nomination.week
+    club_require_member(user=user, week=week, field="nomination")
     week_require_phase(week=week, phases={WeekPhase.POLL}, action="vote", field="nomination", now=now)
     if not week.is_self_vote_allowed and nomination.user_id == user.pk:
         raise ValidationError({"nomination": VOTE_OWN_NOMINATION}, code="own_nomination")
@@ -242,7 +251,8 @@ def rating_submit(
     review: str = "",
     now: datetime.datetime | None = None,
 ) -> Rating:
-    """Rate the winner of ``week`` for ``user`` (one rating per member per week)."""
+    """Rate the winner of ``week`` for ``user`` (a member of its club; one rating per member per week)."""
+    club_require_member(user=user, week=week)
     rating_validate(week=week, favorite_track=favorite_track, now=now)
     rating = Rating(
         week=week,

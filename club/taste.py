@@ -202,9 +202,11 @@ def compatibility_score(mine: TasteProfile, theirs: TasteProfile, album_overlap:
 
 @transaction.atomic
 def compatibility_compute(*, user, others=None) -> list[Compatibility]:
-    """Compute and store the compatibility of ``user`` with ``others`` (everyone else with a profile by default)."""
+    """Compute and store the compatibility of ``user`` with ``others`` (by default everyone with a profile who
+    shares a club with them; compatibility exists only between members of a shared club)."""
     mine = taste_profile_for(user=user)
-    profiles = TasteProfile.objects.filter(scope="all_time").exclude(user_id=user.pk)
+    club_mates = get_user_model().objects.sharing_data_with(user).values("pk")
+    profiles = TasteProfile.objects.filter(scope="all_time", user_id__in=club_mates).exclude(user_id=user.pk)
     if others is not None:
         other_ids = [other.pk for other in others]
         missing = set(other_ids) - set(profiles.filter(user_id__in=other_ids).values_list("user_id", flat=True))
@@ -265,9 +267,10 @@ WHERE coalesce(p.album_id, r.album_id) NOT IN (SELECT album_id FROM known)
 def recommendations_compute(*, user) -> list[UserRecommendation]:
     """Replace ``user``'s recommendations with the best albums of their most compatible members."""
     User = get_user_model()
-    pairs = Compatibility.objects.filter(score__gt=0).filter(user_a=user) | Compatibility.objects.filter(
-        score__gt=0, user_b=user
-    )
+    club_mates = User.objects.sharing_data_with(user).values("pk")
+    pairs = Compatibility.objects.filter(
+        score__gt=0, user_a=user, user_b__in=club_mates
+    ) | Compatibility.objects.filter(score__gt=0, user_b=user, user_a__in=club_mates)
     neighbours = {}
     for pair in pairs.order_by("-score")[:RECOMMENDATION_NEIGHBOURS]:
         neighbours[pair.user_b_id if pair.user_a_id == user.pk else pair.user_a_id] = pair.score

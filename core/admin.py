@@ -10,27 +10,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.api.permissions import may_write
-from core.models import GroupModel, Membership, Tenant, User, is_private, protected_referrers, soft_delete_plan
+from core.models import (
+    Membership,
+    Tenant,
+    User,
+    access_target,
+    choices_for,
+    is_private,
+    protected_referrers,
+    soft_delete_plan,
+)
 
-NOT_MANAGED = _("Only the tenant's owners add, change or remove its memberships.")
+NOT_MANAGED = _("Only the owners add, change or remove memberships.")
+MEMBERSHIP_CANNOT_MOVE = _("A membership cannot move to another group or user.")
 NOT_RESTORED = _("%(count)d row(s) not restored: you may not change them.")
-
-
-def scoped_choices(related_model, user) -> models.QuerySet | None:
-    """The rows of ``related_model`` a form may offer ``user``: groups they write in, private rows they see;
-    ``None`` for shared data (every row)."""
-    if issubclass(related_model, GroupModel):
-        return related_model.objects.writable_by(user)
-    if is_private(related_model):
-        return related_model._default_manager.visible_to(user)
-    return None
 
 
 class VisibleRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -57,14 +56,14 @@ class ScopedChoicesMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
-            choices = scoped_choices(db_field.related_model, request.user)
+            choices = choices_for(db_field.related_model, request.user)
             if choices is not None:
                 kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
-            choices = scoped_choices(db_field.related_model, request.user)
+            choices = choices_for(db_field.related_model, request.user)
             if choices is not None:
                 kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -187,22 +186,30 @@ class TenantOwnedAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
-def membership_validate_manage(*, actor, membership: Membership) -> None:
-    """Raise unless ``actor`` manages the membership's tenant, and (for an existing one) the tenant it had."""
-    managed = Tenant.objects.managed_by(actor)
-    tenant_ids = {membership.tenant_id}
+def membership_validate_manage(*, actor, membership) -> None:
+    """Raise unless ``actor`` manages the membership's group (``managed_by``: its owners), and, for an existing
+    membership, it stays in its group and with its user."""
+    group_field = type(membership).access_path
+    group_id = getattr(membership, f"{group_field}_id")
+    group_ids = {group_id}
     if not membership._state.adding:
-        previous = Membership.objects.filter(pk=membership.pk).values_list("tenant_id", "user_id").first()
+        previous = (
+            type(membership)
+            ._default_manager.filter(pk=membership.pk)
+            .values_list(f"{group_field}_id", "user_id")
+            .first()
+        )
         if previous is not None:
-            if previous != (membership.tenant_id, membership.user_id):
-                raise ValidationError({"tenant": _("A membership cannot move to another tenant or user.")})
-            tenant_ids.add(previous[0])
-    if membership.tenant_id and managed.filter(pk__in=tenant_ids).count() != len(tenant_ids):
-        raise ValidationError({"tenant": NOT_MANAGED})
+            if previous != (group_id, membership.user_id):
+                raise ValidationError({group_field: MEMBERSHIP_CANNOT_MOVE})
+            group_ids.add(previous[0])
+    managed = access_target(type(membership)).objects.managed_by(actor)
+    if group_id and managed.filter(pk__in=group_ids).count() != len(group_ids):
+        raise ValidationError({group_field: NOT_MANAGED})
 
 
 class MembershipForm(forms.ModelForm):
-    """Checks that the editing user manages the membership's tenant (the admin sets ``actor``)."""
+    """Checks that the editing user manages the membership's group (the admin sets ``actor``)."""
 
     actor = None
 
@@ -210,7 +217,9 @@ class MembershipForm(forms.ModelForm):
         cleaned = super().clean()
         if self.actor is not None and not self.errors:
             membership = self.instance
-            membership.tenant = cleaned.get("tenant") or membership.tenant
+            group_field = type(membership).access_path
+            if cleaned.get(group_field):
+                setattr(membership, group_field, cleaned[group_field])
             if cleaned.get("user"):
                 membership.user = cleaned["user"]
             membership_validate_manage(actor=self.actor, membership=membership)

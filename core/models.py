@@ -348,6 +348,17 @@ def is_private(model) -> bool:
     return bool(getattr(model, "access_path", None)) or (isinstance(model, type) and issubclass(model, GroupModel))
 
 
+def choices_for(model, user) -> models.QuerySet | None:
+    """The rows of ``model`` a form or serializer may offer ``user`` as a relation's value: groups they write
+    in, private rows they may change (attaching a row to another is writing where it lives); ``None`` for
+    shared data (every row)."""
+    if issubclass(model, GroupModel):
+        return model.objects.writable_by(user)
+    if is_private(model):
+        return model._default_manager.editable_by(user)
+    return None
+
+
 def visible_rows(model, user) -> models.QuerySet:
     """Every row of ``model`` (soft-deleted ones included) that ``user`` may see; shared data is all visible."""
     manager = getattr(model, "all_objects", model._default_manager)
@@ -359,20 +370,27 @@ def visible_rows(model, user) -> models.QuerySet:
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> UserQuerySet:
-        """Whose own data (listens, taste, ...) ``user`` may see: themselves and the members of every group
-        they share whose model sets ``shares_member_data``; superusers see everyone."""
+        """Whose own data (listens, taste, ...) ``user`` may see: ``sharing_data_with(user)``; superusers
+        see everyone's."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
+        return self.sharing_data_with(user)
+
+    def sharing_data_with(self, user) -> UserQuerySet:
+        """``user`` and the members of every group they belong to whose model sets ``shares_member_data``
+        (club co-members), whatever ``user``'s own powers."""
         condition = models.Q(pk=user.pk)
         for group in group_models():
             if group.shares_member_data:
                 relation = group._meta.get_field("memberships")
                 memberships = relation.related_model._default_manager
-                shared = group.objects.visible_to(user).values("pk")
+                mine = memberships.filter(user=user, **{f"{relation.field.name}__deleted_at__isnull": True})
                 condition |= models.Q(
-                    pk__in=memberships.filter(**{f"{relation.field.attname}__in": shared}).values("user_id")
+                    pk__in=memberships.filter(
+                        **{f"{relation.field.attname}__in": mine.values(relation.field.attname)}
+                    ).values("user_id")
                 )
         return self.filter(condition)
 
@@ -448,17 +466,20 @@ class Tenant(GroupModel):
 
 
 class MembershipQuerySet(ScopedQuerySet):
+    """Memberships of a group model (``access_path`` names the group): members see them, owners manage them."""
+
     def visible_to(self, user) -> MembershipQuerySet:
-        """Memberships of the tenants the user belongs to."""
+        """Memberships of the groups the user belongs to."""
         return super().visible_to(user)
 
     def editable_by(self, user) -> MembershipQuerySet:
-        """Memberships the user may add, change or remove: those of the tenants they own."""
+        """Memberships the user may add, change or remove: those of the groups they own (``managed_by``)."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(tenant__in=Tenant.objects.managed_by(user).values("pk"))
+        groups = access_target(self.model).objects.managed_by(user)
+        return self.filter(**{f"{self.model.access_path}__in": groups.values("pk")})
 
 
 @pghistory.track()

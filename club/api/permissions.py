@@ -2,13 +2,14 @@
 
 from rest_framework import permissions
 
-from core.api.permissions import ModelPermissionsOrReadOnly
+from core.api.permissions import ModelPermissionsOrReadOnly, may_write
 
 
 class MemberOwnsRow(ModelPermissionsOrReadOnly):
     """Any authenticated member reads and creates (for themselves); the row's member changes and deletes it.
 
-    Staff whose groups grant the model's change/delete permission may change anyone's row. The view names
+    Staff whose groups grant the model's change/delete permission may change the rows of the clubs they write in
+    (core's ``editable_by``; the viewset's ``visible_to`` already hides other clubs' rows). The view names
     the owning field in ``owner_field`` (default ``user``).
     """
 
@@ -22,7 +23,7 @@ class MemberOwnsRow(ModelPermissionsOrReadOnly):
             return True
         if getattr(obj, f"{getattr(view, 'owner_field', 'user')}_id") == request.user.pk:
             return True
-        return super().has_permission(request, view)
+        return super().has_permission(request, view) and may_write(request.user, obj)
 
 
 class CanChangeWeeks(permissions.BasePermission):

@@ -18,8 +18,18 @@ from club.models import (
     Vote,
     Week,
 )
-from core.api.serializers import UserBriefSerializer, ValidatedModelSerializer
+from core.api.serializers import ScopedPrimaryKeyRelatedField, UserBriefSerializer, ValidatedModelSerializer
 from core.models import User
+
+
+class ClubMateField(serializers.PrimaryKeyRelatedField):
+    """An active member the requesting user shares a club with (``User.objects.visible_to``)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return User.objects.none()
+        return User.objects.filter(is_active=True).visible_to(request.user)
 
 
 class WeekBriefSerializer(serializers.ModelSerializer):
@@ -82,6 +92,7 @@ class WeekSerializer(ValidatedModelSerializer):
         model = Week
         fields = [
             "id",
+            "club",
             "label",
             "week_number",
             "phase",
@@ -135,6 +146,7 @@ class VoteSerializer(serializers.ModelSerializer):
     """
 
     user = UserBriefSerializer(read_only=True)
+    nomination = ScopedPrimaryKeyRelatedField(queryset=Nomination.objects.all())
 
     class Meta:
         model = Vote
@@ -188,9 +200,7 @@ class FollowSerializer(RequestUserMixin, ValidatedModelSerializer):
     user_field = "follower"
     follower = UserBriefSerializer(read_only=True)
     followee = UserBriefSerializer(read_only=True)
-    followee_id = serializers.PrimaryKeyRelatedField(
-        source="followee", queryset=User.objects.filter(is_active=True), write_only=True
-    )
+    followee_id = ClubMateField(source="followee", write_only=True)
 
     class Meta:
         model = Follow

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from club import services, taste
@@ -37,11 +38,15 @@ from club.models import (
     Week,
 )
 from core.api.pagination import CursorPagination
+from core.api.permissions import ModelPermissionsOrReadOnly, ScopedRolePermission
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet, ValuesListMixin
+
+COMPUTE_FOR_OTHERS = "Members compute their own taste, compatibility and recommendations."
+NO_SHARED_CLUB = "These members share no club."
 
 
 class LinkedAccountViewSet(BaseModelViewSet):
-    """A member's own linked accounts (staff with the view permission see all). Tokens are write-only."""
+    """A member's own linked accounts (only they and superusers see them). Tokens are write-only."""
 
     queryset = LinkedAccount.objects.select_related("user").order_by("provider", "provider_user_id")
     serializer_class = serializers.LinkedAccountSerializer
@@ -51,10 +56,7 @@ class LinkedAccountViewSet(BaseModelViewSet):
     ordering_fields = ["provider", "created_at"]
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.request.user.has_perm("club.view_linkedaccount"):
-            return queryset
-        return queryset.filter(user=self.request.user)
+        return super().get_queryset().visible_to(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.linked_account_save(
@@ -69,13 +71,18 @@ class LinkedAccountViewSet(BaseModelViewSet):
 
 
 class WeekViewSet(BaseModelViewSet):
-    """Club weeks; staff edit them (usually in the admin). ``tally`` and ``rating-summary`` read the results."""
+    """Weeks of the user's clubs; staff of the club edit them (usually in the admin). ``tally`` and
+    ``rating-summary`` read the results."""
 
     queryset = Week.objects.select_related("winner_album").order_by("-week_number")
     serializer_class = serializers.WeekSerializer
     filterset_class = WeekFilterSet
+    permission_classes = [permissions.IsAuthenticated, ModelPermissionsOrReadOnly, ScopedRolePermission]
     search_fields = ["label"]
     ordering_fields = ["week_number", "discussion_at", "created_at"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -97,7 +104,7 @@ class WeekViewSet(BaseModelViewSet):
         detail=True,
         methods=["post"],
         url_path="close-poll",
-        permission_classes=[permissions.IsAuthenticated, CanChangeWeeks],
+        permission_classes=[permissions.IsAuthenticated, CanChangeWeeks, ScopedRolePermission],
     )
     def close_poll(self, request, pk=None):
         """Close the poll after its deadline: the tally's leader becomes the winner album."""
@@ -114,6 +121,9 @@ class NominationViewSet(BaseModelViewSet):
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
     search_fields = ["album__title", "pitch"]
     ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -139,6 +149,9 @@ class VoteViewSet(BaseModelViewSet):
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
     ordering_fields = ["created_at", "rank"]
 
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.vote_cast(
@@ -162,6 +175,9 @@ class RatingViewSet(BaseModelViewSet):
     search_fields = ["review"]
     ordering_fields = ["created_at", "value"]
 
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.rating_submit(week=data.pop("week"), user=self.request.user, **data)
@@ -182,12 +198,18 @@ class ListenEventViewSet(BaseReadOnlyModelViewSet):
     pagination_class = CursorPagination
     cursor_ordering = ("-played_at", "-id")
 
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
 
 class TasteProfileViewSet(BaseReadOnlyModelViewSet):
     queryset = TasteProfile.objects.select_related("user").order_by("user__username", "scope")
     serializer_class = serializers.TasteProfileSerializer
     filterset_class = TasteProfileFilterSet
     ordering_fields = ["last_computed_at", "listen_count"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
 
 
 class FollowViewSet(
@@ -208,6 +230,9 @@ class FollowViewSet(
     lookup_value_regex = UUID_PATTERN
     ordering_fields = ["created_at"]
 
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
     def perform_create(self, serializer):
         serializer.instance = services.follow_create(
             follower=self.request.user, followee=serializer.validated_data["followee"]
@@ -220,6 +245,9 @@ class CompatibilityViewSet(BaseReadOnlyModelViewSet):
     filterset_class = CompatibilityFilterSet
     ordering_fields = ["score", "computed_at"]
 
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
 
 class UserRecommendationViewSet(BaseReadOnlyModelViewSet):
     queryset = UserRecommendation.objects.select_related("user", "album").order_by("user", "-score")
@@ -227,39 +255,79 @@ class UserRecommendationViewSet(BaseReadOnlyModelViewSet):
     filterset_class = UserRecommendationFilterSet
     ordering_fields = ["score"]
 
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
 
 class ClubUserViewSet(viewsets.GenericViewSet):
-    """A member's taste, their compatibility with another member, and their recommendations."""
+    """A member's taste, their compatibility with another member, and their recommendations.
+
+    Visible for the member themselves, the members of a club they share, and superusers (another user is a
+    404). Reads never write: a GET returns what was computed (404 when nothing has been); a POST computes
+    (for oneself, or a pair one belongs to; superusers for anyone). The ``compute_*`` commands and the
+    background task after new listens compute for everyone.
+    """
 
     queryset = get_user_model().objects.filter(is_active=True)
+    permission_classes = [permissions.IsAuthenticated]
     lookup_value_regex = UUID_PATTERN
     serializer_class = serializers.TasteProfileSerializer
     pagination_class = None
     filter_backends = []
 
-    @extend_schema(responses={200: serializers.TasteProfileSerializer})
-    @action(detail=True, methods=["get"])
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def require_self(self, *users) -> None:
+        if not self.request.user.is_superuser and self.request.user.pk not in {user.pk for user in users}:
+            raise PermissionDenied(COMPUTE_FOR_OTHERS)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: serializers.TasteProfileSerializer})
+    @extend_schema(methods=["POST"], request=None, responses={200: serializers.TasteProfileSerializer})
+    @action(detail=True, methods=["get", "post"])
     def taste(self, request, pk=None):
-        """The member's all-time taste profile (computed on first request)."""
-        profile = taste.taste_profile_for(user=self.get_object())
+        """GET: the member's stored all-time taste profile (404 if never computed). POST: compute it now."""
+        user = self.get_object()
+        if request.method == "POST":
+            self.require_self(user)
+            profile = taste.taste_profile_for(user=user)
+        else:
+            profile = get_object_or_404(TasteProfile.objects.select_related("user"), user=user, scope="all_time")
         return Response(serializers.TasteProfileSerializer(profile).data)
 
-    @extend_schema(responses={200: serializers.CompatibilitySerializer})
-    @action(detail=True, methods=["get"], url_path=f"compatibility/(?P<other_id>{UUID_PATTERN})")
+    @extend_schema(methods=["GET"], request=None, responses={200: serializers.CompatibilitySerializer})
+    @extend_schema(methods=["POST"], request=None, responses={200: serializers.CompatibilitySerializer})
+    @action(detail=True, methods=["get", "post"], url_path=f"compatibility/(?P<other_id>{UUID_PATTERN})")
     def compatibility(self, request, pk=None, other_id=None):
-        """Compatibility 0-100 of the two members, with the shared artists and albums behind it."""
+        """Compatibility 0-100 of two members of a shared club, with the shared artists and albums behind it.
+
+        GET: the stored score (404 if never computed). POST: compute it now (one of the pair, or a superuser).
+        """
         user = self.get_object()
         other = get_object_or_404(self.get_queryset(), pk=other_id)
         if other.pk == user.pk:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"other_id": ["A member is not compared with themselves."]})
-        return Response(serializers.CompatibilitySerializer(taste.compatibility_between(user=user, other=other)).data)
+        if not get_user_model().objects.visible_to(user).filter(pk=other.pk).exists():
+            raise NotFound(NO_SHARED_CLUB)
+        if request.method == "POST":
+            self.require_self(user, other)
+            row = taste.compatibility_between(user=user, other=other)
+        else:
+            low, high = sorted([user, other], key=lambda member: str(member.pk))
+            row = get_object_or_404(Compatibility.objects.select_related("user_a", "user_b"), user_a=low, user_b=high)
+        return Response(serializers.CompatibilitySerializer(row).data)
 
-    @extend_schema(responses={200: serializers.UserRecommendationSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @extend_schema(methods=["GET"], request=None, responses={200: serializers.UserRecommendationSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=None, responses={200: serializers.UserRecommendationSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"])
     def recommendations(self, request, pk=None):
-        """Albums the member's most compatible members rated or played highly, best first, with reasons."""
+        """Albums the member's most compatible members rated or played highly, best first, with reasons.
+
+        GET: the stored list (empty if never computed). POST: compute it now (for oneself, or as a superuser).
+        """
         user = self.get_object()
+        if request.method == "POST":
+            self.require_self(user)
+            taste.recommendations_compute(user=user)
         rows = UserRecommendation.objects.filter(user=user).select_related("user", "album").order_by("-score")
         return Response(serializers.UserRecommendationSerializer(rows, many=True).data)

@@ -162,8 +162,10 @@ def _store_playing_now(user, listen: dict) -> None:
     )
 
 
-def _member(name: str):
-    return get_user_model().objects.filter(username=name, is_active=True).first()
+def _member(name: str, viewer):
+    """The active member called ``name`` if ``viewer`` may see their listening (core's ``visible_to``: themselves,
+    a member of a club they share, a superuser); anyone else is "not found", as if they did not exist."""
+    return get_user_model().objects.visible_to(viewer).filter(username=name, is_active=True).first()
 
 
 def _int_param(request, name: str):
@@ -212,11 +214,13 @@ def listen_payload(listen: ListenEvent, username: str) -> dict:
 def user_listens(request, user_name: str):
     """``GET /1/user/<name>/listens?count=&max_ts=&min_ts=``: the member's listens, newest first.
 
-    Unlike ListenBrainz, where listens are public, the club is private: reads need a member's token too.
+    Unlike ListenBrainz, where listens are public, the club is private: reads need the token of the member
+    or of someone who shares a club with them; anyone else gets a 404.
     """
-    if _token_user(request) is None:
+    viewer = _token_user(request)
+    if viewer is None:
         return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name)
+    user = _member(user_name, viewer)
     if user is None:
         return error(404, f"Cannot find user: {user_name}")
     try:
@@ -258,9 +262,10 @@ def user_listens(request, user_name: str):
 @require_GET
 def playing_now(request, user_name: str):
     """``GET /1/user/<name>/playing-now``: the member's current track, if their scrobbler said so lately."""
-    if _token_user(request) is None:
+    viewer = _token_user(request)
+    if viewer is None:
         return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name)
+    user = _member(user_name, viewer)
     if user is None:
         return error(404, f"Cannot find user: {user_name}")
     current = NowPlaying.objects.filter(user=user, expires_at__gt=timezone.now()).first()

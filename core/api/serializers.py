@@ -9,9 +9,22 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
 
-from core.models import Membership, Tenant
+from core.models import Membership, Tenant, choices_for, is_private
 
 MEMBERSHIP_CANNOT_MOVE = "A membership cannot move to another tenant or user; remove it and add a new one."
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A relation written as a primary key, offering only what the requesting user may use (``choices_for``):
+    groups they write in, private rows they see. Any other id is an invalid choice (400), never a leak."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        choices = choices_for(queryset.model, request.user)
+        return queryset if choices is None else queryset & choices
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -45,6 +58,13 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 
     def prepare_instance(self, instance: models.Model) -> None:
         """Hook for values the view sets on save (an owner, a parent) that validation must see."""
+
+    def build_relational_field(self, field_name, relation_info):
+        """Relations to private models and groups offer only what the user may use (``choices_for``)."""
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        if field_class is self.serializer_related_field and is_private(relation_info.related_model):
+            field_class = ScopedPrimaryKeyRelatedField
+        return field_class, kwargs
 
 
 class UserBriefSerializer(serializers.ModelSerializer):

@@ -7,6 +7,8 @@ from factory.django import DjangoModelFactory
 
 from club.choices import LinkedAccountProvider, ListenEventSource
 from club.models import (
+    Club,
+    ClubMembership,
     Compatibility,
     Follow,
     LinkedAccount,
@@ -18,13 +20,73 @@ from club.models import (
     Vote,
     Week,
 )
+from core.choices import MembershipRole
 from tests.catalog.factories import AlbumFactory, TrackFactory
 from tests.core.factories import UserFactory
 
 DAY = datetime.timedelta(days=1)
 
 
+DEFAULT_CLUB_SLUG = "album-club"
+
+
+class ClubFactory(DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Club {n}")
+    slug = factory.Sequence(lambda n: f"club-{n}")
+
+    class Meta:
+        model = Club
+        django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
+
+
+class ClubMembershipFactory(DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    club = factory.SubFactory(ClubFactory, slug=DEFAULT_CLUB_SLUG, name="Album club")
+    role = MembershipRole.MEMBER
+
+    class Meta:
+        model = ClubMembership
+        django_get_or_create = ("user", "club")
+        skip_postgeneration_save = True
+
+
+def default_club() -> Club:
+    """The club every factory-made week belongs to unless told otherwise."""
+    return ClubFactory(slug=DEFAULT_CLUB_SLUG, name="Album club")
+
+
+def join_club(user, club=None) -> None:
+    """Make ``user`` a member of ``club`` (the default club): club rows are visible to members only."""
+    ClubMembershipFactory(user=user, club=club or default_club())
+
+
+class MemberFactory(UserFactory):
+    """A user who is a member of the default club."""
+
+    member = factory.PostGeneration(lambda obj, create, extracted, **kwargs: create and join_club(obj))
+
+    class Meta:
+        model = UserFactory._meta.model
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+
+def _member_of_week_club(obj, create, extracted, **kwargs):
+    if create:
+        join_club(obj.user, obj.week.club)
+
+
+def _member_of_default_club(field="user"):
+    def hook(obj, create, extracted, **kwargs):
+        if create:
+            join_club(getattr(obj, field))
+
+    return factory.PostGeneration(hook)
+
+
 class LinkedAccountFactory(DjangoModelFactory):
+    member = _member_of_default_club()
     user = factory.SubFactory(UserFactory)
     provider = LinkedAccountProvider.LISTENBRAINZ
     provider_user_id = factory.Sequence(lambda n: f"member{n}")
@@ -38,6 +100,7 @@ class LinkedAccountFactory(DjangoModelFactory):
 class WeekFactory(DjangoModelFactory):
     """A week with nominations open (deadline tomorrow); traits move it to later phases."""
 
+    club = factory.SubFactory(ClubFactory, slug=DEFAULT_CLUB_SLUG, name="Album club")
     label = factory.LazyAttribute(lambda o: f"WEEK {o.week_number:03d} [{o.discussion_at:%Y-%m-%d}]")
     week_number = factory.Sequence(lambda n: n + 1)
     nominations_close_at = factory.LazyFunction(lambda: timezone.now() + DAY)
@@ -67,6 +130,7 @@ class WeekFactory(DjangoModelFactory):
 
 
 class NominationFactory(DjangoModelFactory):
+    member = factory.PostGeneration(_member_of_week_club)
     week = factory.SubFactory(WeekFactory)
     user = factory.SubFactory(UserFactory)
     album = factory.SubFactory(AlbumFactory)
@@ -80,6 +144,7 @@ class NominationFactory(DjangoModelFactory):
 
 
 class VoteFactory(DjangoModelFactory):
+    member = factory.PostGeneration(_member_of_week_club)
     nomination = factory.SubFactory(NominationFactory, week__poll=True)
     week = factory.SelfAttribute("nomination.week")
     user = factory.SubFactory(UserFactory)
@@ -91,6 +156,7 @@ class VoteFactory(DjangoModelFactory):
 
 
 class RatingFactory(DjangoModelFactory):
+    member = factory.PostGeneration(_member_of_week_club)
     week = factory.SubFactory(WeekFactory, ratings=True)
     user = factory.SubFactory(UserFactory)
     album = factory.SelfAttribute("week.winner_album")
@@ -103,6 +169,7 @@ class RatingFactory(DjangoModelFactory):
 
 
 class ListenEventFactory(DjangoModelFactory):
+    member = _member_of_default_club()
     user = factory.SubFactory(UserFactory)
     track = factory.SubFactory(TrackFactory)
     played_at = factory.Sequence(lambda n: timezone.now() - datetime.timedelta(minutes=5 * n + 5))
@@ -114,6 +181,7 @@ class ListenEventFactory(DjangoModelFactory):
 
 
 class TasteProfileFactory(DjangoModelFactory):
+    member = _member_of_default_club()
     user = factory.SubFactory(UserFactory)
     scope = "all_time"
     listen_count = 3
@@ -128,6 +196,8 @@ class TasteProfileFactory(DjangoModelFactory):
 
 
 class FollowFactory(DjangoModelFactory):
+    member = _member_of_default_club("follower")
+    followee_member = _member_of_default_club("followee")
     follower = factory.SubFactory(UserFactory)
     followee = factory.SubFactory(UserFactory)
 
@@ -141,6 +211,8 @@ def _ordered_pair(o):
 
 
 class CompatibilityFactory(DjangoModelFactory):
+    member_a = _member_of_default_club("user_a")
+    member_b = _member_of_default_club("user_b")
     user_a = factory.LazyAttribute(lambda o: _ordered_pair(o)[0])
     user_b = factory.LazyAttribute(lambda o: _ordered_pair(o)[1])
     score = 64.5
@@ -156,6 +228,7 @@ class CompatibilityFactory(DjangoModelFactory):
 
 
 class UserRecommendationFactory(DjangoModelFactory):
+    member = _member_of_default_club()
     user = factory.SubFactory(UserFactory)
     album = factory.SubFactory(AlbumFactory)
     score = 0.8

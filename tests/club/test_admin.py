@@ -45,7 +45,11 @@ def test_close_poll_action_sets_the_winner_or_reports_why_not(admin_client):
 
 def test_nomination_added_in_admin_meets_the_phase_rule(admin_client):
     closed = f.WeekFactory(poll=True)
-    data = {"week": str(closed.pk), "user": str(UserFactory().pk), "album": str(AlbumFactory().pk)}
+    outsider = UserFactory()
+    data = {"week": str(closed.pk), "user": str(outsider.pk), "album": str(AlbumFactory().pk)}
+    response = admin_client.post(reverse("admin:club_nomination_add"), data)
+    assert response.status_code == 200 and "Only members of this week" in response.content.decode()
+    f.join_club(outsider)
     response = admin_client.post(reverse("admin:club_nomination_add"), data)
     assert response.status_code == 200 and "Nominations are only open" in response.content.decode()
     open_week = f.WeekFactory()
@@ -66,6 +70,7 @@ def test_votes_are_cast_through_the_service_and_read_only_afterwards(admin_clien
     response = admin_client.post(reverse("admin:club_vote_add"), own)
     assert "your own nomination" in response.content.decode()
     voter = UserFactory()
+    f.join_club(voter)
     response = admin_client.post(reverse("admin:club_vote_add"), {**own, "user": str(voter.pk)})
     assert response.status_code == 302
     vote = Vote.objects.get(user=voter)
@@ -77,7 +82,7 @@ def test_votes_are_cast_through_the_service_and_read_only_afterwards(admin_clien
 
 def test_rating_added_in_admin_rates_the_winner(admin_client):
     week = f.WeekFactory(ratings=True)
-    user = UserFactory()
+    user = f.MemberFactory()
     response = admin_client.post(
         reverse("admin:club_rating_add"), {"week": str(week.pk), "user": str(user.pk), "value": "4.5", "review": "Yes"}
     )
@@ -124,7 +129,7 @@ def test_change_pages_load(admin_client, factory):
 
 def test_rating_with_a_track_of_another_album_is_a_form_error_not_a_500(admin_client):
     week = f.WeekFactory(ratings=True)
-    data = {"week": str(week.pk), "user": str(UserFactory().pk), "value": "4.0", "favorite_track": ""}
+    data = {"week": str(week.pk), "user": str(f.MemberFactory().pk), "value": "4.0", "favorite_track": ""}
     response = admin_client.post(reverse("admin:club_rating_add"), {**data, "favorite_track": str(TrackFactory().pk)})
     assert response.status_code == 200
     assert "winning album" in response.content.decode()

@@ -21,7 +21,6 @@ from club.models import (
 from core.testing import CrudAPITests, run_concurrently
 from tests.catalog.factories import AlbumFactory
 from tests.club import factories as f
-from tests.core.factories import UserFactory
 
 
 class MemberWritesMixin:
@@ -89,6 +88,7 @@ class TestWeekAPI(CrudAPITests):
 
     def create_data(self):
         return {
+            "club": str(f.default_club().pk),
             "label": "WEEK 900 [2026-12-01]",
             "week_number": 900,
             "nominations_close_at": "2026-11-28T18:00:00Z",
@@ -286,7 +286,7 @@ class TestFollowAPI(MemberWritesMixin, CrudAPITests):
     test_update_changes_object = None
 
     def create_data(self):
-        return {"followee_id": str(UserFactory().pk)}
+        return {"followee_id": str(f.MemberFactory().pk)}
 
     def update_data(self):
         return {}
@@ -295,7 +295,7 @@ class TestFollowAPI(MemberWritesMixin, CrudAPITests):
         me = user_client.handler._force_user
         response = user_client.post(self.list_url(), {"followee_id": str(me.pk)})
         assert response.status_code == 400 and "themselves" in response.data["message"]
-        other = UserFactory()
+        other = f.MemberFactory()
         assert user_client.post(self.list_url(), {"followee_id": str(other.pk)}).status_code == 201
         assert user_client.post(self.list_url(), {"followee_id": str(other.pk)}).status_code == 400
 
@@ -308,7 +308,7 @@ def client_for(user) -> APIClient:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_nominations_by_one_member_answer_409_or_400_never_500():
-    user, week = UserFactory(), f.WeekFactory()
+    user, week = f.MemberFactory(), f.WeekFactory()
     albums = [AlbumFactory(), AlbumFactory(), AlbumFactory()]
     responses = run_concurrently(
         *[
@@ -328,7 +328,7 @@ def test_concurrent_nominations_by_one_member_answer_409_or_400_never_500():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_place_votes_by_one_member_answer_201_and_409_never_500():
-    voter, week = UserFactory(), f.WeekFactory(poll=True)
+    voter, week = f.MemberFactory(), f.WeekFactory(poll=True)
     nominations = [f.NominationFactory(week=week) for _ in range(3)]
     responses = run_concurrently(
         *[
@@ -349,23 +349,27 @@ def test_concurrent_first_place_votes_by_one_member_answer_201_and_409_never_500
 @pytest.mark.django_db
 class TestMemberAnalysisEndpoints:
     def test_taste_compatibility_and_recommendations_of_a_member(self, user_client):
-        alice, bob = UserFactory(), UserFactory()
+        alice, bob = f.MemberFactory(), f.MemberFactory()
         shared = f.ListenEventFactory(user=alice)
         f.ListenEventFactory(user=bob, track=shared.track)
         discovery = AlbumFactory()
         for _ in range(3):
             f.ListenEventFactory(user=bob, track__album=discovery)
+        assert user_client.get(f"/api/club/users/{alice.pk}/taste/").status_code == 404  # nothing computed yet
+        assert client_for(alice).post(f"/api/club/users/{alice.pk}/taste/").status_code == 200
         taste = user_client.get(f"/api/club/users/{alice.pk}/taste/")
         assert taste.status_code == 200 and taste.data["listen_count"] == 1
-        compat = user_client.get(f"/api/club/users/{alice.pk}/compatibility/{bob.pk}/")
+        url = f"/api/club/users/{alice.pk}/compatibility/{bob.pk}/"
+        assert user_client.get(url).status_code == 404
+        assert client_for(bob).post(url).status_code == 200
+        compat = user_client.get(url)
         assert compat.status_code == 200, compat.data
         assert 0 < compat.data["score"] <= 100
         assert compat.data["details"]["shared_album_count"] == 1
         assert user_client.get(f"/api/club/users/{alice.pk}/compatibility/{alice.pk}/").status_code == 400
-        from club.taste import recommendations_compute
-
-        recommendations_compute(user=alice)
-        rows = user_client.get(f"/api/club/users/{alice.pk}/recommendations/").data
+        assert user_client.get(f"/api/club/users/{alice.pk}/recommendations/").data == []
+        rows = client_for(alice).post(f"/api/club/users/{alice.pk}/recommendations/").data
+        assert rows == user_client.get(f"/api/club/users/{alice.pk}/recommendations/").data
         assert [row["album"]["id"] for row in rows] == [str(discovery.pk)]
         assert "played it 3 times" in rows[0]["reason"]
         assert rating_free(rows)

@@ -10,8 +10,7 @@ from club import services
 from club.models import Nomination, Rating, Vote
 from core.testing import run_concurrently
 from tests.catalog.factories import AlbumFactory, TrackFactory
-from tests.club.factories import NominationFactory, RatingFactory, VoteFactory, WeekFactory
-from tests.core.factories import UserFactory
+from tests.club.factories import MemberFactory, NominationFactory, RatingFactory, VoteFactory, WeekFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,7 @@ def phase_error(excinfo, field="week"):
 
 class TestNominations:
     def test_nomination_create_stores_nomination_while_nominations_are_open(self):
-        week, user, album = WeekFactory(), UserFactory(), AlbumFactory()
+        week, user, album = WeekFactory(), MemberFactory(), AlbumFactory()
         nomination = services.nomination_create(week=week, user=user, album=album, pitch="Listen loud")
         assert Nomination.objects.get(pk=nomination.pk).pitch == "Listen loud"
 
@@ -30,7 +29,7 @@ class TestNominations:
     def test_nomination_create_rejects_when_nominations_are_closed_naming_the_phase(self, trait):
         week = WeekFactory(**{trait: True})
         with pytest.raises(ValidationError) as excinfo:
-            services.nomination_create(week=week, user=UserFactory(), album=AlbumFactory())
+            services.nomination_create(week=week, user=MemberFactory(), album=AlbumFactory())
         assert "Nominations are only open" in phase_error(excinfo)
         assert week.phase.label.lower() in phase_error(excinfo)
 
@@ -42,7 +41,7 @@ class TestNominations:
     def test_nomination_create_rejects_album_already_nominated_in_week(self):
         nomination = NominationFactory()
         with pytest.raises(ValidationError, match="already nominated this week"):
-            services.nomination_create(week=nomination.week, user=UserFactory(), album=nomination.album)
+            services.nomination_create(week=nomination.week, user=MemberFactory(), album=nomination.album)
 
     def test_nomination_update_and_delete_follow_the_phase(self):
         nomination = NominationFactory()
@@ -57,26 +56,26 @@ class TestNominations:
 class TestVotes:
     def test_vote_cast_stores_ranked_vote_during_poll(self):
         nomination = NominationFactory(week__poll=True)
-        vote = services.vote_cast(user=UserFactory(), nomination=nomination, rank=1)
+        vote = services.vote_cast(user=MemberFactory(), nomination=nomination, rank=1)
         assert vote.week_id == nomination.week_id
 
     def test_vote_cast_rejects_outside_poll_naming_the_phase(self):
         nomination = NominationFactory()
         with pytest.raises(ValidationError) as excinfo:
-            services.vote_cast(user=UserFactory(), nomination=nomination, rank=1)
+            services.vote_cast(user=MemberFactory(), nomination=nomination, rank=1)
         assert "nominations open" in phase_error(excinfo, "nomination")
 
     def test_vote_cast_replaces_the_members_earlier_vote_of_that_rank(self):
         first = NominationFactory(week__poll=True)
         second = NominationFactory(week=first.week)
-        voter = UserFactory()
+        voter = MemberFactory()
         services.vote_cast(user=voter, nomination=first, rank=1)
         services.vote_cast(user=voter, nomination=second, rank=1)
         assert list(Vote.objects.filter(user=voter).values_list("nomination_id", "rank")) == [(second.pk, 1)]
 
     def test_vote_cast_moves_a_nomination_between_ranks_instead_of_giving_it_both(self):
         nomination = NominationFactory(week__poll=True)
-        voter = UserFactory()
+        voter = MemberFactory()
         services.vote_cast(user=voter, nomination=nomination, rank=2)
         services.vote_cast(user=voter, nomination=nomination, rank=1)
         assert list(Vote.objects.filter(user=voter).values_list("rank", flat=True)) == [1]
@@ -99,7 +98,7 @@ class TestVotes:
     def test_vote_update_changes_rank_and_replaces_the_colliding_vote(self):
         first = NominationFactory(week__poll=True)
         second = NominationFactory(week=first.week)
-        voter = UserFactory()
+        voter = MemberFactory()
         one = services.vote_cast(user=voter, nomination=first, rank=1)
         services.vote_cast(user=voter, nomination=second, rank=2)
         services.vote_update(vote=one, data={"rank": 2})
@@ -122,10 +121,10 @@ class TestTallyAndWinner:
     def test_tally_scores_two_points_for_first_and_one_for_second(self):
         week, a, b, c = self.make_poll()
         for _ in range(2):
-            voter = UserFactory()
+            voter = MemberFactory()
             services.vote_cast(user=voter, nomination=a, rank=1)
             services.vote_cast(user=voter, nomination=b, rank=2)
-        services.vote_cast(user=UserFactory(), nomination=c, rank=2)
+        services.vote_cast(user=MemberFactory(), nomination=c, rank=2)
         tally = services.week_tally(week=week)
         assert [(row["nomination_id"], row["points"]) for row in tally] == [
             (str(a.pk), 4),
@@ -136,22 +135,22 @@ class TestTallyAndWinner:
 
     def test_tally_breaks_ties_by_most_first_place_votes(self):
         week, a, b, _ = self.make_poll()
-        services.vote_cast(user=UserFactory(), nomination=a, rank=2)
-        services.vote_cast(user=UserFactory(), nomination=a, rank=2)
-        services.vote_cast(user=UserFactory(), nomination=b, rank=1)
+        services.vote_cast(user=MemberFactory(), nomination=a, rank=2)
+        services.vote_cast(user=MemberFactory(), nomination=a, rank=2)
+        services.vote_cast(user=MemberFactory(), nomination=b, rank=1)
         tally = services.week_tally(week=week)
         assert tally[0]["nomination_id"] == str(b.pk)
         assert tally[0]["points"] == tally[1]["points"] == 2
 
     def test_tally_breaks_full_ties_by_earlier_nomination(self):
         week, a, b, _ = self.make_poll()
-        services.vote_cast(user=UserFactory(), nomination=b, rank=1)
-        services.vote_cast(user=UserFactory(), nomination=a, rank=1)
+        services.vote_cast(user=MemberFactory(), nomination=b, rank=1)
+        services.vote_cast(user=MemberFactory(), nomination=a, rank=1)
         assert services.week_tally(week=week)[0]["nomination_id"] == str(a.pk)
 
     def test_close_poll_sets_winner_after_deadline(self):
         week, a, b, _ = self.make_poll()
-        services.vote_cast(user=UserFactory(), nomination=b, rank=1)
+        services.vote_cast(user=MemberFactory(), nomination=b, rank=1)
         with pytest.raises(ValidationError, match="poll can only be closed"):
             services.week_close_poll(week=week)
         closed = services.week_close_poll(week=week, now=week.poll_close_at)
@@ -165,7 +164,7 @@ class TestTallyAndWinner:
 
     def test_close_due_polls_closes_only_weeks_past_deadline_with_votes(self):
         week, a, _, _ = self.make_poll()
-        services.vote_cast(user=UserFactory(), nomination=a, rank=1)
+        services.vote_cast(user=MemberFactory(), nomination=a, rank=1)
         WeekFactory(winner=True)  # no votes: left alone
         assert services.weeks_close_due_polls() == []
         closed = services.weeks_close_due_polls(now=week.poll_close_at)
@@ -176,18 +175,18 @@ class TestRatings:
     def test_rating_submit_rates_the_winner(self):
         week = WeekFactory(ratings=True)
         track = TrackFactory(album=week.winner_album)
-        rating = services.rating_submit(week=week, user=UserFactory(), value=Decimal("4.5"), favorite_track=track)
+        rating = services.rating_submit(week=week, user=MemberFactory(), value=Decimal("4.5"), favorite_track=track)
         assert rating.album_id == week.winner_album_id
 
     def test_rating_submit_rejects_before_ratings_open_naming_the_phase(self):
         week = WeekFactory(winner=True, winner_album=AlbumFactory())
         with pytest.raises(ValidationError, match="winner announced"):
-            services.rating_submit(week=week, user=UserFactory(), value=Decimal("3.0"))
+            services.rating_submit(week=week, user=MemberFactory(), value=Decimal("3.0"))
 
     def test_rating_submit_rejects_week_without_winner(self):
         week = WeekFactory(ratings=True, winner_album=None)
         with pytest.raises(ValidationError, match="no winner"):
-            services.rating_submit(week=week, user=UserFactory(), value=Decimal("3.0"))
+            services.rating_submit(week=week, user=MemberFactory(), value=Decimal("3.0"))
 
     def test_rating_submit_rejects_second_rating_and_foreign_favourite_track(self):
         rating = RatingFactory()
@@ -195,7 +194,7 @@ class TestRatings:
             services.rating_submit(week=rating.week, user=rating.user, value=Decimal("2.0"))
         with pytest.raises(ValidationError, match="favourite track"):
             services.rating_submit(
-                week=rating.week, user=UserFactory(), value=Decimal("2.0"), favorite_track=TrackFactory()
+                week=rating.week, user=MemberFactory(), value=Decimal("2.0"), favorite_track=TrackFactory()
             )
 
     def test_rating_validate_rejects_another_album(self):
@@ -233,7 +232,7 @@ class TestRaces:
     def test_concurrent_first_place_votes_by_one_member_leave_one_and_the_other_conflicts(self):
         first = NominationFactory(week__poll=True)
         second = NominationFactory(week=first.week)
-        voter = UserFactory()
+        voter = MemberFactory()
         results = run_concurrently(
             lambda: services.vote_cast(user=voter, nomination=first, rank=1),
             lambda: services.vote_cast(user=voter, nomination=second, rank=1),
@@ -245,7 +244,7 @@ class TestRaces:
         assert all(isinstance(e, IntegrityError) for e in errors), errors
 
     def test_concurrent_nominations_by_one_member_leave_one(self):
-        week, user = WeekFactory(), UserFactory()
+        week, user = WeekFactory(), MemberFactory()
         albums = [AlbumFactory(), AlbumFactory()]
         results = run_concurrently(
             *[lambda album=album: services.nomination_create(week=week, user=user, album=album) for album in albums]
