@@ -2,8 +2,8 @@
 
 from procrastinate.contrib.django import app
 
+from storyteller.books import exports as book_services
 from storyteller.models import BookExport
-from storyteller.services import books as book_services
 
 
 @app.task(name="storyteller.build_book_export")

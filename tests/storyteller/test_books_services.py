@@ -17,9 +17,9 @@ from pypdf import PdfReader
 
 from core.testing import run_concurrently
 from storyteller import books
+from storyteller.books import exports as services
 from storyteller.books import render as render_module
 from storyteller.models import BookExport
-from storyteller.services import books as services
 from storyteller.tasks import build_book_export, expire_book_exports
 from tests.storyteller.factories import (
     ArchetypeAnalysisFactory,
