@@ -18,12 +18,14 @@ from audio_vcs.models import (
     Collaborator,
     Comment,
     Commit,
+    CommitParent,
     Composition,
     CompositionLyrics,
     CompositionSession,
     ExportJob,
     Project,
     Star,
+    Stem,
     Track,
 )
 from tests.audio_vcs.audio import tone, upload
@@ -253,4 +255,29 @@ class CommentFactory(DjangoModelFactory):
 
     class Meta:
         model = Comment
+        skip_postgeneration_save = True
+
+
+class StemFactory(DjangoModelFactory):
+    """Another stem on a commit, pointing at an existing blob of that commit (stems are append-only)."""
+
+    commit = factory.SubFactory(CommitFactory)
+    stem_type = StemType.OTHER
+    name = factory.Sequence(lambda n: f"extra-{n}")
+    blob = factory.LazyAttribute(lambda o: o.commit.stems.first().blob)
+
+    class Meta:
+        model = Stem
+        skip_postgeneration_save = True
+
+
+class CommitParentFactory(DjangoModelFactory):
+    """A second-parent link from a commit to another commit of its project (as a merge has)."""
+
+    commit = factory.SubFactory(CommitFactory)
+    parent = factory.LazyAttribute(lambda o: CommitFactory(project=o.commit.project, branch="side"))
+    position = 1
+
+    class Meta:
+        model = CommitParent
         skip_postgeneration_save = True
