@@ -53,6 +53,7 @@ from audio_vcs.models import (
 )
 from audio_vcs.services.audio import EXTENSIONS
 from core.api.exceptions import Conflict
+from core.api.pagination import CursorPagination
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet
 
 NO_FILE = "This export has no file (not finished, failed, or expired and purged)."
@@ -298,8 +299,9 @@ class CommitViewSet(ScopedMixin, BaseReadOnlyModelViewSet):
     )
     serializer_class = s.CommitSerializer
     filterset_class = CommitFilterSet
+    pagination_class = CursorPagination  # append-only and unbounded: no count, same cost at any depth
     search_fields = ["message", "content_hash"]
-    ordering_fields = ["created_at", "bpm"]
+    ordering_fields = ["created_at"]
 
 
 class StemViewSet(ScopedMixin, BaseReadOnlyModelViewSet):
