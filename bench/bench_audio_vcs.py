@@ -117,7 +117,7 @@ def run(report, timed):
     assert len(log) >= COMMITS, len(log)
     report("audio_vcs.log10k.queries", len(queries), "queries")
     walked = services.commit_log_walk(head=head)
-    assert [c.pk for c in walked] == [c.pk for c in log][: len(walked)]
+    assert [c["id"] for c in walked] == [c["id"] for c in log][: len(walked)]
     cte = timed(lambda: list(services.commit_log(head=head, limit=None)), repeat=7, warmup=1)
     walk = timed(lambda: services.commit_log_walk(head=head), repeat=3, warmup=1)
     report("audio_vcs.log10k.cte_ms", cte * 1000, "ms")

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from audio_vcs.choices import ExportFormat, MergeChoice, StemType
+from audio_vcs.constants import SHORT_HASH_LENGTH
 from audio_vcs.models import (
     Approval,
     Arrangement,
@@ -194,31 +195,36 @@ class CommitSerializer(serializers.ModelSerializer):
         return [str(link.parent_id) for link in sorted(commit.parent_links.all(), key=lambda link: link.position)]
 
 
-class CommitLogSerializer(serializers.ModelSerializer):
-    """A log entry: the commit without its stems, parents in order (from the log's single query)."""
+class CommitLogSerializer(serializers.Serializer):
+    """A log entry, shaped from the log's single query (``services.commit_log`` rows)."""
 
-    short_hash = serializers.CharField(read_only=True)
-    author = UserBriefSerializer(read_only=True)
+    id = serializers.UUIDField()
+    short_hash = serializers.SerializerMethodField()
+    content_hash = serializers.CharField()
+    message = serializers.CharField()
+    author = serializers.SerializerMethodField()
     parents = serializers.SerializerMethodField()
+    bpm = serializers.FloatField(allow_null=True)
+    key_signature = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
-    class Meta:
-        model = Commit
-        fields = [
-            "id",
-            "short_hash",
-            "content_hash",
-            "message",
-            "author",
-            "parents",
-            "bpm",
-            "key_signature",
-            "created_at",
-        ]
-        read_only_fields = fields
+    def get_short_hash(self, row) -> str:
+        return row["content_hash"][:SHORT_HASH_LENGTH]
+
+    @extend_schema_field(UserBriefSerializer(allow_null=True))
+    def get_author(self, row) -> dict | None:
+        if row["author_id"] is None:
+            return None
+        return {
+            "id": str(row["author_id"]),
+            "username": row["author__username"],
+            "display_name": row["author__display_name"],
+            "handle": row["author__handle"],
+        }
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
-    def get_parents(self, commit) -> list[str]:
-        return [str(pk) for pk in commit.parent_id_list or []]
+    def get_parents(self, row) -> list[str]:
+        return [str(pk) for pk in row["parent_id_list"] or []]
 
 
 class CommitCreateSerializer(serializers.Serializer):

@@ -364,9 +364,25 @@ WITH RECURSIVE ancestry(id, depth) AS (
 """
 
 
+#: What a log entry holds: the commit's own columns and the author's brief fields (no JSON, no render).
+LOG_FIELDS = (
+    "id",
+    "content_hash",
+    "message",
+    "bpm",
+    "key_signature",
+    "created_at",
+    "author_id",
+    "author__username",
+    "author__display_name",
+    "author__handle",
+)
+
+
 def commit_log(*, head: Commit, limit: int | None = LOG_DEFAULT_LIMIT, first_parent: bool = False):
-    """The ancestry of ``head``, newest first, in ONE query (a recursive CTE inside the WHERE clause): each
-    commit with its author and its ordered ``parent_id_list``. ``first_parent`` follows first parents only."""
+    """The ancestry of ``head``, newest first, in ONE query (a recursive CTE inside the WHERE clause): one dict
+    per commit (``LOG_FIELDS`` and its ordered ``parent_id_list``). ``first_parent`` follows first parents only.
+    Rows are read as values, not model instances: a 10,000-commit log is one query and no per-row objects."""
     limit = LOG_MAX_LIMIT if limit is None else max(1, min(int(limit), LOG_MAX_LIMIT))
     if first_parent:
         ids = RawSQL(_FIRST_PARENT, [str(head.pk), limit])
@@ -374,23 +390,24 @@ def commit_log(*, head: Commit, limit: int | None = LOG_DEFAULT_LIMIT, first_par
         ids = RawSQL(_ANCESTRY, [str(head.pk)])
     return (
         Commit.objects.filter(id__in=ids)
-        .select_related("author")
         .with_parent_ids()
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
+        .values(*LOG_FIELDS, "parent_id_list")[:limit]
     )
 
 
-def commit_log_walk(*, head: Commit, limit: int = LOG_MAX_LIMIT) -> list[Commit]:
-    """The same history walked one commit (one query) at a time: the baseline the bench compares with."""
+def commit_log_walk(*, head: Commit, limit: int = LOG_MAX_LIMIT) -> list[dict]:
+    """The same log walked one commit (one query) at a time: the baseline the bench compares with."""
     seen, queue, out = set(), [head.pk], []
     while queue and len(seen) < limit:
-        commit = Commit.objects.select_related("author").with_parent_ids().get(pk=queue.pop())
-        if commit.pk in seen:
+        pk = queue.pop()
+        if pk in seen:
             continue
-        seen.add(commit.pk)
-        out.append(commit)
-        queue.extend(commit.parent_id_list)
-    return sorted(out, key=lambda c: (c.created_at, c.pk), reverse=True)[:limit]
+        row = Commit.objects.filter(pk=pk).with_parent_ids().values(*LOG_FIELDS, "parent_id_list").get()
+        seen.add(pk)
+        out.append(row)
+        queue.extend(row["parent_id_list"])
+    return sorted(out, key=lambda c: (c["created_at"], c["id"]), reverse=True)[:limit]
 
 
 _MERGE_BASE = """

@@ -139,9 +139,10 @@ def test_commit_log_is_one_query_newest_first(project, django_assert_num_queries
     commits = [commit(project) for _ in range(4)]
     with django_assert_num_queries(1):
         log = list(services.commit_log(head=commits[-1]))
-    assert [c.pk for c in log] == [c.pk for c in reversed(commits)]
-    assert log[0].parent_id_list == [commits[-2].pk]
-    assert [c.pk for c in services.commit_log(head=commits[-1], limit=2)] == [commits[3].pk, commits[2].pk]
+    assert [c["id"] for c in log] == [c.pk for c in reversed(commits)]
+    assert log[0]["parent_id_list"] == [commits[-2].pk]
+    assert log[0]["author__username"] == project.owner.username
+    assert [c["id"] for c in services.commit_log(head=commits[-1], limit=2)] == [commits[3].pk, commits[2].pk]
 
 
 def test_commit_log_first_parent_skips_merged_side(project):
@@ -155,11 +156,12 @@ def test_commit_log_first_parent_skips_merged_side(project):
         actor=project.owner,
         resolutions={"drums": "ours", "bass": "theirs"},
     ).commit
-    full = {c.pk for c in services.commit_log(head=merged)}
+    full = {c["id"] for c in services.commit_log(head=merged)}
     assert full == {merged.pk, main.pk, side.pk, base.pk}
-    first = [c.pk for c in services.commit_log(head=merged, first_parent=True)]
+    first = [c["id"] for c in services.commit_log(head=merged, first_parent=True)]
     assert first == [merged.pk, main.pk, base.pk]
-    assert [c.pk for c in services.commit_log_walk(head=merged)] == [c.pk for c in services.commit_log(head=merged)]
+    walked = [c["id"] for c in services.commit_log_walk(head=merged)]
+    assert walked == [c["id"] for c in services.commit_log(head=merged)]
 
 
 def test_commit_diff_lists_added_removed_changed_and_metadata(project):
