@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -130,8 +130,6 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
         except ValueError:
             limit = -1
         if not 1 <= limit <= LOG_MAX_LIMIT:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"limit": [f"A whole number from 1 to {LOG_MAX_LIMIT}."]})
         first_parent = request.query_params.get("first_parent", "").lower() in ("1", "true", "yes")
         commits = services.commit_log(head=head, limit=limit, first_parent=first_parent)
@@ -254,16 +252,14 @@ class CollaboratorViewSet(ScopedMixin, BaseModelViewSet):
         )
 
     def perform_update(self, serializer):
-        instance = serializer.instance
-        if "project" in serializer.validated_data and serializer.validated_data["project"] != instance.project:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"project": ["A collaborator cannot move to another project."]})
+        instance, data = serializer.instance, serializer.validated_data
+        if (
+            data.get("project", instance.project) != instance.project
+            or data.get("user", instance.user) != instance.user
+        ):
+            raise ValidationError({"project": ["A collaborator never moves to another project or user."]})
         serializer.instance = services.collaborator_set(
-            project=instance.project,
-            actor=self.request.user,
-            user=serializer.validated_data.get("user", instance.user),
-            role=serializer.validated_data.get("role", instance.role),
+            project=instance.project, actor=self.request.user, user=instance.user, role=data.get("role", instance.role)
         )
 
     def perform_destroy(self, instance):
@@ -283,8 +279,6 @@ class StarViewSet(ScopedMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin
 
     def perform_destroy(self, instance):
         if instance.user_id != self.request.user.pk and not self.request.user.is_superuser:
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied("You can only remove your own star.")
         instance.delete()
 
@@ -347,8 +341,6 @@ class BranchViewSet(ScopedMixin, BaseModelViewSet):
     def perform_update(self, serializer):
         branch, data = serializer.instance, serializer.validated_data
         if data.get("name", branch.name) != branch.name or data.get("project", branch.project) != branch.project:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"name": ["Branches are not renamed or moved to another project; create one."]})
         serializer.instance = services.branch_move(
             branch=branch,

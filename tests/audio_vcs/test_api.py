@@ -101,6 +101,17 @@ class TestCollaboratorAPI(AudioCrud):
     def update_data(self):
         return {"role": "maintainer"}
 
+    def test_a_collaborator_never_moves_to_another_user(self, admin_api_client):
+        row = CollaboratorFactory()
+        response = admin_api_client.patch(self.detail_url(row), {"user_id": str(UserFactory().pk)}, format="json")
+        assert response.status_code == 400
+        assert Collaborator.objects.get(pk=row.pk).user == row.user
+
+    def test_only_owners_manage_collaborators(self, project, role_client):
+        maintainer = role_client(CollaboratorRole.MAINTAINER)
+        data = {"project": str(project.pk), "user_id": str(UserFactory().pk), "role": "viewer"}
+        assert maintainer.post(self.list_url(), data, format="json").status_code == 403
+
 
 class TestBranchAPI(AudioCrud):
     model = Branch
