@@ -192,6 +192,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FeatureSourceEnum": "catalog.choices.FeatureSource",
+        "AudioExportFormatEnum": "audio_vcs.choices.ExportFormat",
     },
 }
 
