@@ -66,6 +66,7 @@ BOOK_EXPORT_ADMIN = {
     "search_fields": ["story__title", "=id"],
     "list_select_related": ["story"],
     "raw_id_fields": ["story"],
+    "exclude": ["storyteller"],  # always the story's storyteller (set by the service), shown read-only
     "readonly_fields": [
         "storyteller",
         "export_status",
@@ -101,6 +102,7 @@ class BookExportAdmin(ScopedAdmin):
     ordering = ["-created_at"]
     list_select_related = BOOK_EXPORT_ADMIN["list_select_related"]
     raw_id_fields = BOOK_EXPORT_ADMIN["raw_id_fields"]
+    exclude = BOOK_EXPORT_ADMIN["exclude"]
     readonly_fields = BOOK_EXPORT_ADMIN["readonly_fields"]
     actions = BOOK_EXPORT_ADMIN["actions"]
 
