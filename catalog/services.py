@@ -7,6 +7,7 @@ current audio and text.
 
 from __future__ import annotations
 
+import math
 from typing import IO, Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from catalog.models import AUDIO_FEATURES_DIMENSIONS, STYLE_EMBEDDING_DIMENSIONS
 ERROR_NOT_AUDIO = "The file is not decodable audio: upload WAV, FLAC, OGG or MP3."
 ERROR_VECTOR_DIMENSIONS = "Expected a list of {dimensions} numbers for '{by}' vectors, got {got}."
 ERROR_VECTOR_VALUES = "Vector values must be finite numbers."
+ERROR_ZERO_VECTOR = "The vector must not be all zeros: it has no direction, so no cosine distance."
 ERROR_NO_VECTOR = "This sample has no {by} vector yet; run embed_samples or wait for its background job."
 
 #: Uploads larger than this are embedded by a background job instead of during the request.
@@ -163,6 +165,8 @@ def parse_vector(*, value: Any, by: str) -> list[float]:
     array = np.asarray(value, dtype=np.float64)
     if not np.all(np.isfinite(array)):
         raise ValidationError({"vector": ERROR_VECTOR_VALUES})
+    if not np.any(array):
+        raise ValidationError({"vector": ERROR_ZERO_VECTOR})
     return array.tolist()
 
 
@@ -175,10 +179,13 @@ def sample_nearest(*, vector, by: str, k: int, exclude_id=None) -> list[Sample]:
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     if k <= HNSW_EF_SEARCH:
-        return list(queryset[:k])
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("select set_config('hnsw.ef_search', %s, true)", [str(k)])
-        return list(queryset[:k])
+        rows = list(queryset[:k])
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("select set_config('hnsw.ef_search', %s, true)", [str(k)])
+            rows = list(queryset[:k])
+    # A stored all-zero vector has no direction: its distance is NaN, and it is nobody's neighbour.
+    return [row for row in rows if math.isfinite(row.distance)]
 
 
 def sample_similar(*, sample: Sample, by: str, k: int) -> list[Sample]:
@@ -186,6 +193,8 @@ def sample_similar(*, sample: Sample, by: str, k: int) -> list[Sample]:
     vector = getattr(sample, VECTOR_FIELDS[by])
     if vector is None:
         raise ValidationError({"by": ERROR_NO_VECTOR.format(by=by)})
+    if not np.any(np.asarray(vector)):
+        raise ValidationError({"by": ERROR_ZERO_VECTOR})
     return sample_nearest(vector=vector, by=by, k=k, exclude_id=sample.pk)
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
+    "core.middleware.ApiErrorMiddleware",  # JSON errors under /api/ and /1/, body limits, NUL in URLs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +105,7 @@ DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # Every request runs in one transaction: a multi-row write (a song with its sources, an album with its
 # genres) is stored whole or not at all, whichever view, viewset or action performs it.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})  # a URL without a query string has none
 if "host" in DATABASES["default"]["OPTIONS"]:  # a Unix socket directory given as ?host=...
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 # HNSW search breadth for vector similarity (pgvector's hnsw.ef_search), set on every connection.
@@ -165,7 +167,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [  # bounded size and nesting, no NUL or lone surrogates (core.api.parsers)
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "core.api.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -190,6 +197,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.document_errors",  # every operation's error responses, in the one shape
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FeatureSourceEnum": "catalog.choices.FeatureSource",
         "AudioExportFormatEnum": "audio_vcs.choices.ExportFormat",
@@ -228,6 +239,13 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 API_MAX_PAGE_SIZE = 500
+# Request limits under /api/ and /1/ (core.api.parsers, core.middleware); over them is a JSON 413 or 400.
+# A JSON or form body: the size of ListenBrainz's largest submission (1,000 listens of 10,240 bytes).
+API_MAX_JSON_BYTES = int(os.environ.get("API_MAX_JSON_BYTES", 1000 * 10240))
+API_MAX_JSON_DEPTH = 64  # levels of nested arrays and objects in a JSON body
+API_MAX_UPLOAD_BYTES = int(os.environ.get("API_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))  # a multipart body
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_JSON_BYTES  # Django's own check of request.body agrees
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # club ------------------------------------------------------------------------------------------
 # Provider tokens (club.LinkedAccount) are Fernet-encrypted by django-fernet-encrypted-fields with keys

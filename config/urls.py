@@ -11,6 +11,8 @@ admin.site.site_header = "Music and story platform"
 admin.site.site_title = "Platform admin"
 admin.site.index_title = "Administration"
 
+handler500 = "core.views.server_error"  # JSON under /api/ and /1/ (core.middleware does the other statuses)
+
 API_APPS = ["core", "catalog", "amcs", "audio_vcs", "club", "storyteller"]
 
 urlpatterns = [

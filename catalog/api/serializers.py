@@ -79,7 +79,7 @@ class TrackSerializer(ValidatedModelSerializer):
     artist_ids = serializers.PrimaryKeyRelatedField(
         source="artists", queryset=Artist.objects.all(), many=True, write_only=True, required=False
     )
-    features = TrackFeaturesBriefSerializer(read_only=True)
+    features = TrackFeaturesBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Track

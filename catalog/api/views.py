@@ -1,7 +1,6 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -17,6 +16,7 @@ from catalog.filtersets import (
     TrackFilterSet,
 )
 from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
+from core.api.parsers import FormParser, JSONParser, MultiPartParser
 from core.api.views import BaseModelViewSet
 
 
@@ -63,6 +63,11 @@ class TrackFeaturesViewSet(BaseModelViewSet):
     ordering_fields = ["energy", "valence", "danceability", "tempo", "created_at"]
 
 
+@extend_schema_view(  # a sample is its audio: written as multipart form data only
+    create=extend_schema(request={"multipart/form-data": serializers.SampleSerializer}),
+    update=extend_schema(request={"multipart/form-data": serializers.SampleSerializer}),
+    partial_update=extend_schema(request={"multipart/form-data": serializers.SampleSerializer}),
+)
 class SampleViewSet(BaseModelViewSet):
     """Library samples. Uploads are decoded and embedded by ``catalog.services``; deleting is soft."""
 
@@ -91,7 +96,11 @@ class SampleViewSet(BaseModelViewSet):
         return Response(serializers.SampleNeighbourSerializer(neighbours, many=True).data)
 
     @extend_schema(
-        request=serializers.SampleSearchSerializer, responses=serializers.SampleNeighbourSerializer(many=True)
+        request={
+            "application/json": serializers.SampleSearchSerializer,
+            "multipart/form-data": serializers.SampleSearchSerializer,
+        },
+        responses=serializers.SampleNeighbourSerializer(many=True),
     )
     @action(detail=False, methods=["post"])
     def search(self, request):

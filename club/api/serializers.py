@@ -79,7 +79,7 @@ class LinkedAccountSerializer(RequestUserMixin, ValidatedModelSerializer):
 
 class WeekSerializer(ValidatedModelSerializer):
     phase = serializers.SerializerMethodField()
-    winner_album = AlbumBriefSerializer(read_only=True)
+    winner_album = AlbumBriefSerializer(read_only=True, allow_null=True)
     winner_album_id = serializers.PrimaryKeyRelatedField(
         source="winner_album",
         queryset=Album.objects.all(),

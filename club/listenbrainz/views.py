@@ -24,6 +24,7 @@ from club.constants import LISTEN_MINIMUM_TS
 from club.importers.base import ListenImporter, has_nul, latest_listen_ts
 from club.importers.listenbrainz import listen_row
 from club.models import ListenEvent, NowPlaying
+from core.api import parsers
 from core.api.authentication import TokenAuthentication
 
 MAX_LISTENS_PER_REQUEST = 1000
@@ -119,12 +120,13 @@ def submit_listens(request):
     user = _token_user(request)
     if user is None:
         return error(401, "Invalid authorization token.")
-    if len(request.body) > MAX_LISTEN_SIZE * MAX_LISTENS_PER_REQUEST:
-        return error(413, "Payload too large.")
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return error(400, "Cannot parse JSON document.")
+        data = parsers.loads(request.body)  # at most settings.API_MAX_JSON_BYTES, as every API body
+    except parsers.BodyTooLarge:
+        return error(413, "Payload too large.")
+    except parsers.UnsafeInput as problem:
+        prefix = "Cannot parse JSON document" if problem.code == "parse_error" else "Invalid JSON document"
+        return error(400, f"{prefix}: {problem}")
     if not isinstance(data, dict):
         return error(400, "Invalid JSON document submitted.")
     listen_type, payload = data.get("listen_type"), data.get("payload")

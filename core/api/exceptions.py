@@ -1,4 +1,4 @@
-"""One error shape for every 4xx response.
+"""One error shape for every response under ``/api/`` that is not a success.
 
     {"message": "Invalid input.", "errors": [{"field": "tracks.0.title", "message": "...", "code": "required"}]}
 
@@ -6,26 +6,42 @@
 for errors about the whole object. Django's ``ValidationError`` (model ``clean()``,
 services), ``Http404`` and ``PermissionDenied`` become DRF errors; a constraint the
 database enforces (``IntegrityError``) becomes a 409 carrying the constraint's
-``violation_error_message``; a value the database cannot store becomes a 400.
+``violation_error_message``; a value the database cannot store becomes a 400; a body
+over the size limit a 413. A 500 carries ``error_id`` (also in the log) and nothing
+about the failure; a database that cannot be reached is a 503 with ``Retry-After``.
+
+The ListenBrainz-compatible API under ``/1/`` answers ``{"code": <status>, "error": "<message>"}``
+instead, as ListenBrainz does, so that its client shows the message. Responses Django
+or a view produced without this handler (404 for unknown paths, 405, CSRF 403, 500)
+are put in the right shape by ``core.middleware.ApiErrorMiddleware``.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import uuid
+from http import HTTPStatus
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
-from django.http import Http404
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api.parsers import ERROR_TOO_LARGE, PayloadTooLarge, max_json_bytes, safe_text
+
 logger = logging.getLogger(__name__)
 
 NON_FIELD_KEYS = {"non_field_errors", "__all__"}
+#: seconds a client should wait before retrying when the database cannot be reached
+DATABASE_RETRY_AFTER = 30
+MESSAGE_SERVER_ERROR = "Internal server error. Quote the error id when reporting it."
+MESSAGE_DATABASE_DOWN = "The service is temporarily unavailable. Try again shortly."
 
 
 class Conflict(exceptions.APIException):
@@ -64,6 +80,10 @@ def to_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, DataError):
         logger.info("DataError turned into a 400: %s", exc)
         return exceptions.ValidationError({"non_field_errors": [str(exc).splitlines()[0]]}, code="invalid")
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(ERROR_TOO_LARGE.format(limit=max_json_bytes()))
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body...
+        return exceptions.ParseError(str(exc) or "Bad request.", code="bad_request")
     return exc
 
 
@@ -85,18 +105,19 @@ def flatten_errors(detail, path: tuple[str, ...] = ()) -> list[dict]:
         return errors
     return [
         {
-            "field": ".".join(path) or None,
-            "message": str(detail),
+            "field": safe_text(".".join(path)) or None,
+            "message": safe_text(str(detail)),
             "code": getattr(detail, "code", None),
         }
     ]
 
 
 def exception_handler(exc: Exception, context: dict):
+    """DRF's ``EXCEPTION_HANDLER``: every API exception in the one shape; anything else goes on to the middleware."""
     exc = to_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return None  # a real server error: core.middleware answers it (500 with an error id, or 503)
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail)
         message = (
@@ -107,6 +128,64 @@ def exception_handler(exc: Exception, context: dict):
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         errors = flatten_errors(detail) if isinstance(detail, dict | list) else []
-        message = str(detail) if not isinstance(detail, dict | list) else "Request failed."
+        message = safe_text(str(detail)) if not isinstance(detail, dict | list) else "Request failed."
+        field = getattr(exc, "field", None)
+        if field is not None:
+            errors = [{"field": field, "message": message, "code": getattr(detail, "code", None)}]
+            message = f"{field}: {message}"
     response.data = {"message": message, "errors": errors}
     return response
+
+
+# Answers built outside DRF (by core.middleware) -------------------------------------------------
+
+
+def reason(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase + "."
+    except ValueError:
+        return "Request failed."
+
+
+def error_body(status_code: int, message: str, *, listenbrainz: bool = False, **extra) -> dict:
+    """The error body of the shape documented for ``/api/`` (or ListenBrainz's, for ``/1/``)."""
+    if listenbrainz:
+        return {"code": status_code, "error": message}
+    return {"message": message, "errors": [], **extra}
+
+
+def error_response(status_code: int, message: str, *, listenbrainz: bool = False, **extra) -> JsonResponse:
+    return JsonResponse(error_body(status_code, message, listenbrainz=listenbrainz, **extra), status=status_code)
+
+
+def server_error_response(request, exc: BaseException | None, *, listenbrainz: bool = False) -> JsonResponse:
+    """A 503 when the database cannot be reached; otherwise a 500 with an error id that the log carries too."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
+        response = error_response(503, MESSAGE_DATABASE_DOWN, listenbrainz=listenbrainz)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    error_id = uuid.uuid4().hex
+    logger.error(
+        "Unhandled error %s on %s %s",
+        error_id,
+        request.method,
+        request.path,
+        exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else True,
+    )
+    if listenbrainz:
+        return error_response(500, f"{MESSAGE_SERVER_ERROR} (error id {error_id})", listenbrainz=True)
+    return error_response(500, MESSAGE_SERVER_ERROR, error_id=error_id)
+
+
+def exception_response(request, exc: BaseException, *, listenbrainz: bool = False) -> JsonResponse:
+    """The JSON answer to an exception that reached the middleware (raised outside DRF's handling)."""
+    api_exc = to_api_exception(exc)
+    if isinstance(api_exc, exceptions.APIException):
+        detail = api_exc.detail
+        message = safe_text(str(detail)) if not isinstance(detail, dict | list) else "Request failed."
+        if isinstance(api_exc, exceptions.ValidationError):
+            errors = flatten_errors(detail)
+            message = errors[0]["message"] if len(errors) == 1 else "Invalid input."
+        return error_response(api_exc.status_code, message, listenbrainz=listenbrainz)
+    return server_error_response(request, exc, listenbrainz=listenbrainz)
