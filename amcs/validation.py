@@ -13,9 +13,10 @@ import functools
 import json
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError as SchemaError
-from referencing import Registry, Resource
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
@@ -59,15 +60,29 @@ def schemas() -> dict[str, dict]:
 
 @functools.cache
 def registry() -> Registry:
-    return Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in schemas().values())
+    # Without "$schema", a referenced document is checked by the referring validator's class (StrictValidator),
+    # not by the plain class its dialect names.
+    return Registry().with_resources(
+        (schema["$id"], DRAFT202012.create_resource({k: v for k, v in schema.items() if k != "$schema"}))
+        for schema in schemas().values()
+    )
+
+
+def _is_integer(checker, instance) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+#: JSON Schema counts 120.0 as an integer; the models store Python ints, so ``integer`` means an int here
+#: (an integral float such as ``tempo_bpm: 120.0`` or ``1e308`` is a schema error, not a crash later on).
+StrictValidator = validators.extend(
+    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+)
 
 
 @functools.cache
 def validator(name: str) -> Draft202012Validator:
     """The validator of one schema, with format checking (``uuid`` and friends) switched on."""
-    return Draft202012Validator(
-        schemas()[name], registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return StrictValidator(schemas()[name], registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def pointer(path) -> str:

@@ -8,13 +8,29 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from club.importers.base import ListenRow, parse_uuid
 from club.importers.files import open_members
 
+#: what is kept of an ``additional_info`` too large to keep whole
 KEPT_INFO = ["recording_msid", "submission_client", "submission_client_version", "music_service", "origin_url", "isrc"]
+#: ``additional_info`` is kept whole, as submitted, up to this many bytes of JSON (ListenBrainz's listen size)
+MAX_ADDITIONAL_INFO_BYTES = 10240
+#: namespace of the recording_msid this server derives for listens that come without one
+MSID_NAMESPACE = uuid.UUID("0a4bd0e2-0c4e-4bd1-9d6e-7c3e0b4a1f52")
+
+
+def recording_msid(artist: str, title: str, release: str = "") -> str:
+    """A stable id for one distinct listen metadata (artist, track, release; case and outer spaces ignored).
+
+    ListenBrainz's MessyBrainz gives every distinct submitted metadata such an id; listens that carry one
+    keep it, the others get this one, so the same metadata always reads back with the same msid.
+    """
+    key = json.dumps([part.strip().casefold() for part in (artist, title, release or "")], ensure_ascii=False)
+    return str(uuid.uuid5(MSID_NAMESPACE, key))
 
 
 def _spotify_id(info: dict) -> str:
@@ -29,6 +45,13 @@ def _duration_ms(info: dict) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value * factor
     return None
+
+
+def parse_uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def listen_row(listen: dict) -> ListenRow | str:
@@ -49,9 +72,14 @@ def listen_row(listen: dict) -> ListenRow | str:
         return "no listened_at"
     artist_mbids = info.get("artist_mbids") or mapping.get("artist_mbids") or []
     release_name = meta.get("release_name")
-    metadata = {key: info[key] for key in KEPT_INFO if info.get(key)}
-    if listen.get("recording_msid") or meta.get("recording_msid"):
-        metadata["recording_msid"] = listen.get("recording_msid") or meta.get("recording_msid")
+    if len(json.dumps(info, ensure_ascii=False)) <= MAX_ADDITIONAL_INFO_BYTES:
+        metadata = dict(info)
+    else:
+        metadata = {key: info[key] for key in KEPT_INFO if info.get(key)}
+    msid = listen.get("recording_msid") or meta.get("recording_msid") or info.get("recording_msid")
+    if not isinstance(msid, str) or parse_uuid_or_none(msid) is None:
+        msid = recording_msid(artist, title, release_name if isinstance(release_name, str) else "")
+    metadata["recording_msid"] = msid
     return ListenRow(
         listened_at=int(listened_at),
         artist=artist,

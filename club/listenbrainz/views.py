@@ -9,20 +9,23 @@ against the catalog, stored with COPY and deduplicated on (member, track, time).
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import JsonResponse
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import AuthenticationFailed
 
+from catalog.models import Album, Artist, Track
 from club.choices import ListenEventSource
 from club.constants import LISTEN_MINIMUM_TS
 from club.importers.base import ListenImporter, has_nul, latest_listen_ts
-from club.importers.listenbrainz import listen_row
+from club.importers.listenbrainz import listen_row, recording_msid
 from club.models import ListenEvent, NowPlaying
 from core.api import parsers
 from core.api.authentication import TokenAuthentication
@@ -36,6 +39,16 @@ MAX_TAG_SIZE = 64
 MAX_DURATION_LIMIT = 24 * 24 * 60 * 60
 PLAYING_NOW_DEFAULT_SECONDS = 10 * 60
 LISTEN_TYPES = {"single", "playing_now", "import"}
+
+
+@functools.cache
+def field_limits() -> dict[str, int]:
+    """The longest artist, track and release names the catalog stores; longer ones are refused, never cut."""
+    return {
+        "artist_name": Artist._meta.get_field("name").max_length,
+        "track_name": Track._meta.get_field("title").max_length,
+        "release_name": Album._meta.get_field("title").max_length,
+    }
 
 
 def error(status: int, message: str) -> JsonResponse:
@@ -82,6 +95,9 @@ def _check_listen(listen, listen_type: str) -> str | None:
             return f"{key} must be a non-empty string in track_metadata."
     if meta.get("release_name") is not None and not isinstance(meta["release_name"], str):
         return "release_name must be a string in track_metadata."
+    for key, limit in field_limits().items():
+        if isinstance(meta.get(key), str) and len(meta[key].strip()) > limit:
+            return f"{key} is too long: at most {limit} characters."
     info = meta.get("additional_info") or {}
     if not isinstance(info, dict):
         return "additional_info must be a JSON object."
@@ -200,7 +216,8 @@ def listen_payload(listen: ListenEvent, username: str) -> dict:
     return {
         "listened_at": int(listen.played_at.timestamp()),
         "inserted_at": int(listen.created_at.timestamp()),
-        "recording_msid": listen.metadata.get("recording_msid"),
+        "recording_msid": listen.metadata.get("recording_msid")
+        or recording_msid(track.artist_credit or album.artist.name, track.title, album.title),
         "user_name": username,
         "track_metadata": {
             "artist_name": track.artist_credit or album.artist.name,
@@ -274,4 +291,99 @@ def playing_now(request, user_name: str):
     listens = [{"track_metadata": current.track_metadata, "playing_now": True}] if current else []
     return JsonResponse(
         {"payload": {"count": len(listens), "user_id": user.username, "playing_now": True, "listens": listens}}
+    )
+
+
+@require_GET
+def listen_count(request, user_name: str):
+    """``GET /1/user/<name>/listen-count``: how many listens the member has (``liblistenbrainz``'s
+    ``get_user_listen_count``)."""
+    if _token_user(request) is None:
+        return error(401, "You need to provide a valid Authorization token.")
+    user = _member(user_name)
+    if user is None:
+        return error(404, f"Cannot find user: {user_name}")
+    return JsonResponse({"payload": {"count": ListenEvent.objects.filter(user=user).count()}})
+
+
+#: ListenBrainz's statistics ranges this server computes: trailing windows and calendar periods to date
+STATS_RANGES = {"all_time", "week", "month", "quarter", "half_yearly", "year", "this_week", "this_month", "this_year"}
+MAX_STATS_COUNT = 100
+
+
+def stats_window(range_: str, now: datetime.datetime) -> datetime.datetime | None:
+    """The start of a statistics range (None for all time)."""
+    days = {"week": 7, "month": 30, "quarter": 91, "half_yearly": 182, "year": 365}
+    if range_ in days:
+        return now - datetime.timedelta(days=days[range_])
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if range_ == "this_week":
+        return today - datetime.timedelta(days=today.weekday())
+    if range_ == "this_month":
+        return today.replace(day=1)
+    if range_ == "this_year":
+        return today.replace(month=1, day=1)
+    return None
+
+
+@require_GET
+def user_artists(request, user_name: str):
+    """``GET /1/stats/user/<name>/artists?count=&offset=&range=``: the member's artists by listens, most first.
+
+    Computed from the listens on request (ListenBrainz precomputes them); a member without listens in the
+    range gets a 204, as from ListenBrainz.
+    """
+    if _token_user(request) is None:
+        return error(401, "You need to provide a valid Authorization token.")
+    user = _member(user_name)
+    if user is None:
+        return error(404, f"Cannot find user: {user_name}")
+    try:
+        count, offset = (_int_param(request, name) for name in ("count", "offset"))
+    except ValueError as problem:
+        return error(400, str(problem))
+    if any(value is not None and value < 0 for value in (count, offset)):
+        return error(400, "Arguments must be positive integers.")
+    range_ = request.GET.get("range", "all_time")
+    if range_ not in STATS_RANGES:
+        return error(400, f"Invalid range: {range_}")
+    count = min(MAX_STATS_COUNT, DEFAULT_ITEMS_PER_GET if count is None else count)
+    offset = offset or 0
+    now = timezone.now()
+    start = stats_window(range_, now)
+    listens = ListenEvent.objects.filter(user=user)
+    if start is not None:
+        listens = listens.filter(played_at__gte=start)
+    by_artist = (
+        listens.values("track__album__artist_id", "track__album__artist__name", "track__album__artist__mbid")
+        .annotate(listen_count=Count("id"))
+        .order_by("-listen_count", "track__album__artist__name")
+    )
+    total = by_artist.count()
+    if total == 0:
+        return HttpResponse(status=204)
+    rows = by_artist[offset : offset + count]
+    artists = [
+        {
+            "artist_name": row["track__album__artist__name"],
+            "artist_mbid": str(row["track__album__artist__mbid"]) if row["track__album__artist__mbid"] else None,
+            "artist_mbids": [str(row["track__album__artist__mbid"])] if row["track__album__artist__mbid"] else [],
+            "listen_count": row["listen_count"],
+        }
+        for row in rows
+    ]
+    return JsonResponse(
+        {
+            "payload": {
+                "user_id": user.username,
+                "artists": artists,
+                "count": len(artists),
+                "total_artist_count": total,
+                "offset": offset,
+                "range": range_,
+                "from_ts": int(start.timestamp()) if start else 0,
+                "to_ts": int(now.timestamp()),
+                "last_updated": int(now.timestamp()),
+            }
+        }
     )

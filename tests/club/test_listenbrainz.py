@@ -203,3 +203,61 @@ def test_reads_need_a_token_and_bad_query_parameters_are_400(client, live_server
         assert response.status_code == 400 and name in response.json()["error"]
     assert requests.get(f"{live_server.url}/1/validate-token", timeout=10).status_code == 400
     assert time.time() > T0
+
+
+def test_liblistenbrainz_listen_count(client, member):
+    assert client.get_user_listen_count("mira") == 0
+    batch = [
+        liblistenbrainz.Listen(track_name=f"Song {n}", artist_name="Duster", listened_at=T0 + 60 * n) for n in range(3)
+    ]
+    client.submit_multiple_listens(batch)
+    assert client.get_user_listen_count("mira") == 3
+    with pytest.raises(ListenBrainzAPIException) as raised:
+        client.get_user_listen_count("nobody")
+    assert raised.value.status_code == 404
+
+
+def test_liblistenbrainz_artist_stats(client, member):
+    assert client.get_user_artists("mira") is None  # no listens yet: 204, as from ListenBrainz
+    now = int(time.time()) - 3600
+    listens = [liblistenbrainz.Listen(track_name=f"S{n}", artist_name="Duster", listened_at=now - n) for n in range(3)]
+    listens.append(liblistenbrainz.Listen(track_name="Alison", artist_name="Slowdive", listened_at=now - 100))
+    listens.append(liblistenbrainz.Listen(track_name="Old", artist_name="Slowdive", listened_at=T0))
+    client.submit_multiple_listens(listens)
+    payload = client.get_user_artists("mira")["payload"]
+    assert [(a["artist_name"], a["listen_count"]) for a in payload["artists"]] == [("Duster", 3), ("Slowdive", 2)]
+    assert payload["total_artist_count"] == 2 and payload["range"] == "all_time"
+    week = client.get_user_artists("mira", time_range="week")["payload"]
+    assert [(a["artist_name"], a["listen_count"]) for a in week["artists"]] == [("Duster", 3), ("Slowdive", 1)]
+    second = client.get_user_artists("mira", count=1, offset=1)["payload"]
+    assert [a["artist_name"] for a in second["artists"]] == ["Slowdive"]
+    auth = {"Authorization": f"Token {client._auth_token}"}
+    response = requests.get(
+        f"{client.api_base_url}/1/stats/user/mira/artists", params={"range": "forever"}, headers=auth, timeout=10
+    )
+    assert response.status_code == 400 and response.json()["error"] == "Invalid range: forever"
+
+
+def test_additional_info_is_kept_whole_and_msid_is_stable(client, member):
+    info = {"submission_client": "test-suite", "custom_key": {"nested": [1, 2]}, "listening_from": "kitchen"}
+    first = liblistenbrainz.Listen(
+        track_name="Alison", artist_name="Slowdive", release_name="Souvlaki", listened_at=T0, additional_info=info
+    )
+    again = liblistenbrainz.Listen(
+        track_name="alison ", artist_name="Slowdive", release_name="Souvlaki", listened_at=T0 + 600
+    )
+    other = liblistenbrainz.Listen(track_name="Machine Gun", artist_name="Slowdive", listened_at=T0 + 1200)
+    client.submit_multiple_listens([first, again, other])
+    listens = {listen.listened_at: listen for listen in client.get_listens("mira", count=10)}
+    assert listens[T0].additional_info["custom_key"] == {"nested": [1, 2]}
+    assert listens[T0].additional_info["listening_from"] == "kitchen"
+    assert listens[T0].recording_msid and listens[T0].recording_msid == listens[T0 + 600].recording_msid
+    assert listens[T0 + 1200].recording_msid not in (None, listens[T0].recording_msid)
+
+
+def test_over_long_fields_are_refused_not_cut(client, member):
+    long_artist = liblistenbrainz.Listen(track_name="Song", artist_name="A" * 5000, listened_at=T0)
+    with pytest.raises(ListenBrainzAPIException) as raised:
+        client.submit_single_listen(long_artist)
+    assert raised.value.status_code == 400 and "artist_name is too long" in raised.value.message
+    assert not ListenEvent.objects.exists()
