@@ -224,3 +224,23 @@ class TestCatalogAPI:
         assert response.status_code == 400
         assert all(error["field"] == "parameters" for error in response.data["errors"])
         assert "$.bands[0]" in response.data["message"] or "$.bands[0]" in str(response.data["errors"])
+
+
+@pytest.mark.django_db
+def test_search_by_all_zero_vector_is_400_not_nan(user_client):
+    response = user_client.post("/api/catalog/samples/search/", {"vector": [0.0] * 128}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "vector" and "zeros" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_stored_zero_vectors_are_nobodys_neighbours(user_client):
+    base = services.sample_create(name="A4", audio_file=SimpleUploadedFile("a.wav", tone_wav(440)))
+    other = services.sample_create(name="A#4", audio_file=SimpleUploadedFile("b.wav", tone_wav(466.16)))
+    silent = services.sample_create(name="Silence", audio_file=SimpleUploadedFile("s.wav", tone_wav(440)))
+    Sample.objects.filter(pk=silent.pk).update(audio_features=[0.0] * 128)
+    response = user_client.get(f"/api/catalog/samples/{base.pk}/similar/", {"by": "audio", "k": 10})
+    assert response.status_code == 200, response.content[:300]
+    assert [row["sample"]["id"] for row in response.json()] == [str(other.pk)]
+    response = user_client.get(f"/api/catalog/samples/{silent.pk}/similar/", {"by": "audio"})
+    assert response.status_code == 400 and "zeros" in response.json()["message"]
