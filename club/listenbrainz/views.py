@@ -297,10 +297,11 @@ def playing_now(request, user_name: str):
 @require_GET
 def listen_count(request, user_name: str):
     """``GET /1/user/<name>/listen-count``: how many listens the member has (``liblistenbrainz``'s
-    ``get_user_listen_count``)."""
-    if _token_user(request) is None:
+    ``get_user_listen_count``); readable by whoever may read the member's listens, anyone else gets a 404."""
+    viewer = _token_user(request)
+    if viewer is None:
         return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name)
+    user = _member(user_name, viewer)
     if user is None:
         return error(404, f"Cannot find user: {user_name}")
     return JsonResponse({"payload": {"count": ListenEvent.objects.filter(user=user).count()}})
@@ -331,11 +332,12 @@ def user_artists(request, user_name: str):
     """``GET /1/stats/user/<name>/artists?count=&offset=&range=``: the member's artists by listens, most first.
 
     Computed from the listens on request (ListenBrainz precomputes them); a member without listens in the
-    range gets a 204, as from ListenBrainz.
+    range gets a 204, as from ListenBrainz. Readable by whoever may read the member's listens (404 otherwise).
     """
-    if _token_user(request) is None:
+    viewer = _token_user(request)
+    if viewer is None:
         return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name)
+    user = _member(user_name, viewer)
     if user is None:
         return error(404, f"Cannot find user: {user_name}")
     try:

@@ -261,3 +261,13 @@ def test_over_long_fields_are_refused_not_cut(client, member):
         client.submit_single_listen(long_artist)
     assert raised.value.status_code == 400 and "artist_name is too long" in raised.value.message
     assert not ListenEvent.objects.exists()
+
+
+def test_listen_count_and_artist_stats_are_private_to_club_mates(live_server, member):
+    stranger = UserFactory(username="stranger")
+    _, key = AuthToken.objects.create(user=stranger)
+    auth = {"Authorization": f"Token {key}"}
+    for path in ("/1/user/mira/listen-count", "/1/stats/user/mira/artists"):
+        response = requests.get(f"{live_server.url}{path}", headers=auth, timeout=10)
+        assert response.status_code == 404 and response.json()["code"] == 404
+        assert requests.get(f"{live_server.url}{path}", timeout=10).status_code == 401

@@ -26,8 +26,18 @@ from rest_framework.test import APIClient
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 CRUD_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "destroy"}
-#: route name -> why it has no test of its own
-UNTESTED_ROUTES: dict[str, str] = {}
+#: route name -> why it has no test of its own (debt recorded when this check landed: remove an entry with its test)
+_AMCS_DOCUMENTS = "AMCS entity document endpoints landed without API tests (work in progress in amcs)"
+UNTESTED_ROUTES: dict[str, str] = {
+    **{
+        f"amcs-api:{entity}-{route}": _AMCS_DOCUMENTS
+        for entity in ("blueprint", "persona", "source", "style", "lyrics", "producernotes")
+        for route in ("document", "documents-validate", "documents-import")
+    },
+    "amcs-api:song-compose": _AMCS_DOCUMENTS,
+    "audio_vcs-api:star-detail": "no test reads or deletes a single star yet (audio_vcs)",
+    "audio_vcs-api:exportjob-download": "tests follow the job's download_url, which this check cannot see",
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,8 @@ class Route:
     @property
     def static_parts(self) -> list[str]:
         """The literal pieces of the path between its parameters, without slashes at their ends."""
-        pieces = re.split(r"\(\?P<[^>]+>[^)]*\)", self.pattern.strip("^$"))
+        pattern = self.pattern.strip("^$").replace("\\Z", "")
+        pieces = [re.sub(r"\\(.)", r"\1", piece) for piece in re.split(r"\(\?P<[^>]+>[^)]*\)", pattern)]
         return [piece.strip("/") + "/" for piece in pieces if piece.strip("/")]
 
     def path_kwargs(self) -> dict[str, str]:
@@ -101,6 +112,10 @@ def is_tested(route: Route) -> bool:
             return True
         # an action requested from a CrudAPITests subclass of its viewset: self.detail_url(obj) + "tally/"
         if route.base_name in bases and f'"{route.static_parts[-1]}"' in text:
+            return True
+        # a route name computed in a loop: reverse(f"audio_vcs-api:{name}-detail") over ("stem", ...)
+        namespace, _, basename = route.base_name.rpartition(":")
+        if f"{namespace}:{{" in text and f'("{basename}",' in text:
             return True
     return False
 
