@@ -73,3 +73,87 @@ class TestImportSds:
     def test_unknown_owner(self, files, tenant):
         with pytest.raises(CommandError, match="No user"):
             call_command("import_sds", str(files[0]), "--tenant", tenant.slug, "--owner", "nobody")
+
+
+@pytest.mark.django_db
+class TestImportAmcs:
+    @pytest.fixture
+    def folder(self, tmp_path, elf):
+        """A reference library: a blueprint, a persona with its reference id, a source, the SDS that uses them
+        (named so that it sorts first), and a file that fits no schema."""
+        library = tmp_path / "library"
+        (library / "nested").mkdir(parents=True)
+        persona_ref = "0b8f3c2e-1111-4222-8333-944455556666"
+        blueprint = {
+            "genre": "Christmas Pop",
+            "version": "2025.11",
+            "rules": {"tempo_bpm": [100, 130], "required_sections": ["Verse", "Chorus", "Bridge"]},
+            "eval_rubric": {"weights": {"hook_density": 0.5, "singability": 0.3, "originality": 0.2}},
+        }
+        persona = {
+            "id": persona_ref,
+            "name": "Jolly Jo",
+            "kind": "artist",
+            "delivery": ["whispered", "belting"],
+        }
+        source = dict(elf["sources"][0])
+        elf["persona_id"] = persona_ref
+        elf["id"] = "sds-ref-1"
+        (library / "a_song.json").write_text(json.dumps(elf))
+        (library / "nested" / "z_blueprint.json").write_text(json.dumps(blueprint))
+        (library / "persona.json").write_text(json.dumps(persona))
+        (library / "source.json").write_text(json.dumps(source))
+        (library / "notes.txt").write_text("not a document")
+        return library
+
+    def test_folder_imports_in_dependency_order_with_a_summary(self, folder, tenant, member):
+        status, out, err = run("import_amcs", str(folder), "--tenant", tenant.slug, "--owner", member.username)
+        assert status == 0, err
+        song = Song.objects.get(tenant=tenant)
+        assert song.external_ref == "sds-ref-1" and song.persona.name == "Jolly Jo"
+        assert "1 blueprint created" in out and "1 persona created" in out and "1 sds created" in out
+        assert "1 source created" in out and "1 warning(s)" in out and "0 failed" in out
+        assert "persona.json: warning: /delivery:" in out
+        status, out, _ = run(
+            "import_amcs", str(folder / "persona.json"), "--tenant", tenant.slug, "--owner", member.username
+        )
+        assert status == 0 and "1 persona unchanged" in out
+
+    def test_bad_files_are_reported_with_pointer_and_the_rest_imported(self, folder, tenant, member):
+        (folder / "bad.json").write_text(json.dumps({"name": "X", "kind": "artist", "policy": {"loud": True}}))
+        (folder / "broken.json").write_text("{")
+        status, out, err = run("import_amcs", str(folder), "--tenant", tenant.slug, "--owner", member.username)
+        assert status == 1
+        assert "bad.json: /policy/loud: Unknown field 'loud'" in err
+        assert "broken.json: /: not JSON" in err
+        assert "2 failed" in out and Song.objects.filter(tenant=tenant).count() == 1
+
+    def test_reference_persona_ids_map_by_name(self, tmp_path, elf, tenant, member, christmas_blueprint):
+        from tests.amcs.factories import PersonaFactory
+
+        persona = PersonaFactory(tenant=tenant, owner=member, name="Mapped")
+        elf["persona_id"] = "7c2d9e10-2222-4333-8444-a55566667777"
+        path = tmp_path / "song.json"
+        path.write_text(json.dumps(elf))
+        args = ("import_amcs", str(path), "--tenant", tenant.slug, "--owner", member.username)
+        status, _, err = run(*args)
+        assert (
+            status == 1
+            and "/persona_id: This tenant has no persona with id 7c2d9e10-2222-4333-8444-a55566667777" in err
+        )
+        assert run(*args, "--map-persona", "7c2d9e10-2222-4333-8444-a55566667777=mapped")[0] == 0
+        assert Song.objects.get(tenant=tenant).persona == persona
+        with pytest.raises(CommandError, match="REFERENCE_ID=NAME"):
+            call_command(*args, "--map-persona", "nonsense")
+
+    def test_lyrics_documents_need_a_song(self, tmp_path, elf, tenant, member):
+        from tests.amcs.factories import SongFactory
+
+        path = tmp_path / "lyrics.json"
+        path.write_text(json.dumps(elf["producer_notes"]))
+        status, _, err = run("import_amcs", str(path), "--tenant", tenant.slug, "--owner", member.username)
+        assert status == 1 and "belongs to a song" in err
+        song = SongFactory(tenant=tenant, owner=member, parts=False, target_duration_sec=None)
+        args = ("import_amcs", str(path), "--tenant", tenant.slug, "--owner", member.username, "--song", str(song.pk))
+        assert run(*args)[0] == 0
+        assert song.producer_notes.get().structure_string == elf["producer_notes"]["structure"]
