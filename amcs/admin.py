@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from amcs import services
 from amcs.models import (
     Blueprint,
-    ComposedPrompt,
     Lyrics,
     Persona,
     ProducerNotes,
@@ -381,34 +380,3 @@ class WorkflowRunAdmin(AmcsAdmin):
         if not change:
             obj.seed = obj.song.global_seed
         super().save_model(request, obj, form, change)
-
-
-@admin.register(ComposedPrompt)
-class ComposedPromptAdmin(AmcsAdmin):
-    """Composed prompts, read-only: they are made by composing a song (its page has the button)."""
-
-    list_display = ["song", "target_engine", "target_model", "style_char_count", "total_char_count", "created_at"]
-    list_filter = ["tenant", "target_engine"]
-    search_fields = ["song__title", "content_hash"]
-    ordering = ["-created_at"]
-    list_select_related = ["tenant", "song"]
-    autocomplete_fields = ["tenant", "song", "run"]
-    readonly_fields = [
-        "song",
-        "run",
-        "text",
-        "style",
-        "meta",
-        "target_engine",
-        "target_model",
-        "style_char_count",
-        "total_char_count",
-        "content_hash",
-        "seed",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -215,10 +215,12 @@ def raise_document_errors(
     by_field: dict[str, list[str]] = {}
     for pointer, message in errors:
         parts = pointer.strip("/").split("/")
-        field = fields.get("/".join(parts[:2])) or fields.get(parts[0]) or "__all__"
+        key = "/".join(parts[:2]) if "/".join(parts[:2]) in fields else parts[0]
+        field = fields.get(key) or "__all__"
         if field in skip:
             continue
-        text = message if pointer.count("/") <= 1 or field == "__all__" and not pointer else f"{pointer}: {message}"
+        # the field names the place; a pointer deeper than the field's own key says where inside it
+        text = message if pointer.strip("/") == key or not pointer else f"{pointer}: {message}"
         by_field.setdefault(field, [])
         if text not in by_field[field]:
             by_field[field].append(text)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from amcs.models import Blueprint, Lyrics, ProducerNotes, Song, Style, WorkflowRun
+from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Style, WorkflowRun
 from core.choices import MembershipRole
 from tests.amcs.factories import (
     BlueprintFactory,
@@ -330,3 +330,59 @@ def test_run_admin_shows_events_and_seeds_new_runs_from_the_song(admin_client):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert WorkflowRun.objects.get(song=song).seed == 99
+
+
+@pytest.mark.django_db
+def test_warnings_never_block_an_admin_save_and_are_shown_on_the_page(admin_client, tenant):
+    data = {
+        "tenant": str(tenant.pk),
+        "name": "Two Voices",
+        "kind": "artist",
+        "bio": "",
+        "voice": "",
+        "vocal_range": "",
+        "delivery": "whispered,belting",
+        "influences": "",
+        "style_defaults": "{}",
+        "lyrics_defaults": "{}",
+        "is_style_of_disallowed": "on",
+        "external_ref": "",
+        "extra_metadata": "{}",
+    }
+    response = admin_client.post(reverse("admin:amcs_persona_add"), data, follow=True)
+    assert response.status_code == 200
+    assert any("/delivery: Delivery styles 'whispered' and 'belting' conflict." in m for m in messages_of(response))
+    persona = Persona.objects.get(name="Two Voices")
+    assert persona.warnings[0]["pointer"] == "/delivery"
+    page = admin_client.get(reverse("admin:amcs_persona_change", args=[persona.pk])).content.decode()
+    assert "conflict" in page
+
+
+@pytest.mark.django_db
+def test_rule_errors_land_under_the_field_in_one_message(admin_client, tenant):
+    blueprint = BlueprintFactory(tenant=tenant)
+    data = {
+        "tenant": str(tenant.pk),
+        "genre": blueprint.genre,
+        "version": "2025.12",
+        "tempo_bpm_min": "90",
+        "tempo_bpm_max": "140",
+        "required_sections": "Verse,Chorus",
+        "section_lines": "{}",
+        "banned_terms": "",
+        "lexicon_positive": "",
+        "lexicon_negative": "",
+        "conflicting_tags": "[]",
+        "conflict_matrix": "{}",
+        "tag_categories": "{}",
+        "rules_extra": "{}",
+        "rubric_weights": '{"hook_density": 0.5, "originality": 0.4}',
+        "min_total": "0.75",
+        "max_profanity": "0.1",
+        "external_ref": "",
+        "extra_metadata": "{}",
+    }
+    response = admin_client.post(reverse("admin:amcs_blueprint_add"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["rubric_weights"] == ["Rubric weights sum to 0.9; they must sum to 1.0."]
