@@ -193,12 +193,34 @@ def _without_invalid_parts(document, errors: list[Error]):
     return pruned
 
 
+NUL_TEXT = "Text may not contain NUL characters (\\u0000)."
+
+
+def nul_errors(value, path: str = "") -> list[Error]:
+    """Pointers of texts (and object keys) holding a NUL character, which the database cannot store."""
+    found: list[Error] = []
+    if isinstance(value, str):
+        if "\x00" in value:
+            found.append((path, NUL_TEXT))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            pointer = path + make_pointer([key])
+            if isinstance(key, str) and "\x00" in key:
+                found.append((pointer, NUL_TEXT))
+            else:
+                found += nul_errors(item, pointer)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += nul_errors(item, f"{path}/{index}")
+    return found
+
+
 def check(kind: str, document, **context) -> Report:
     """Schema errors and the rules' errors and warnings of one entity document, in one pass.
 
     ``context`` goes to the rule function (``blueprint=``, ``sections=``, ``target_duration_sec=``...).
     """
-    errors = schema_errors(kind, document)
+    errors = schema_errors(kind, document) + nul_errors(document)
     rule = getattr(rules, f"{kind}_issues")
     issues = rule(_without_invalid_parts(document, errors), **context)
     found = set(errors) | set(rules.errors_of(issues))

@@ -113,7 +113,7 @@ def sds_check(
     With a tenant, the references are checked too: the blueprint (by genre and version) and the persona must
     exist in it, the style and lyrics must meet the blueprint, and same-named sources must not differ.
     """
-    errors = schema_errors("sds", document)
+    errors = schema_errors("sds", document) + documents.nul_errors(document)
     if not isinstance(document, dict):
         return documents.Report(errors, [])
     skip = _top_parts(errors)
