@@ -18,7 +18,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from catalog.models import Album, Artist, Genre, Track
+from catalog.models import Album, Artist, Genre, Track, name_key
+from core.services import get_or_create_by_key, insert_ignoring_conflicts
 
 CSV_COLUMNS = ["artist", "album", "year", "track", "position", "duration"]
 
@@ -232,37 +233,55 @@ def parse_file(path: Path) -> list[ReleaseRecord]:
 
 
 def _artist(record: ArtistRecord) -> Artist:
+    """By MusicBrainz id (created or renamed), else the oldest artist of that name, else a new one; race-safe."""
+    name = record.name.strip()[:255]
     if record.mbid is not None:
-        defaults = {"name": record.name, **({"sort_name": record.sort_name} if record.sort_name else {})}
+        defaults = {"name": name, **({"sort_name": record.sort_name} if record.sort_name else {})}
         artist, _ = Artist.objects.update_or_create(mbid=record.mbid, defaults=defaults)
         return artist
-    artist = Artist.objects.filter(name__iexact=record.name).order_by("created_at").first()
-    return artist or Artist.objects.create(name=record.name, sort_name=record.sort_name)
+    artist = Artist.objects.filter(name_key=name_key(name)).order_by("created_at", "id").first()
+    if artist is not None:
+        return artist
+    sort_name = record.sort_name.strip()[:255] or name
+    artist, _ = get_or_create_by_key(
+        model=Artist, lookup={"name_key": name_key(name), "mbid": None}, defaults={"name": name, "sort_name": sort_name}
+    )
+    return artist
+
+
+def genre_get_or_create(*, name: str) -> Genre:
+    """The genre of this name (by slug or, case-insensitively, by name), created when missing; race-safe."""
+    name = name.strip()[:100]
+    slug = slugify(name)[:100] or "genre"
+    genre = Genre.objects.filter(slug=slug).first() or Genre.objects.filter(name__iexact=name).first()
+    if genre is not None:
+        return genre
+    insert_ignoring_conflicts(model=Genre, rows=[Genre(name=name, slug=slug)])
+    return Genre.objects.filter(slug=slug).first() or Genre.objects.get(name__iexact=name)
 
 
 @transaction.atomic
 def release_upsert(*, release: ReleaseRecord) -> tuple[Album, bool]:
-    """Create or update one album with its tracks; returns (album, created)."""
+    """Create or update one album with its tracks; returns (album, created). Safe to run concurrently with itself:
+    every row is found by a unique key (MusicBrainz id, else the normalised name within its parent, else the
+    track position) and created with ``ON CONFLICT`` semantics, so parallel imports of one file store it once."""
     artist = _artist(release.artist)
     if release.mbid is not None:
         album, created = Album.objects.update_or_create(
             mbid=release.mbid, defaults={"title": release.title, "artist": artist, "release_year": release.year}
         )
     else:
-        album = Album.objects.filter(artist=artist, title__iexact=release.title, mbid__isnull=True).first()
-        created = album is None
-        if created:
-            album = Album(title=release.title, artist=artist)
-        album.release_year = release.year
-        album.full_clean()
-        album.save()
-    if release.genres:
-        album.genres.add(
-            *[
-                Genre.objects.get_or_create(slug=slugify(name)[:100] or "genre", defaults={"name": name})[0]
-                for name in release.genres
-            ]
+        album, created = get_or_create_by_key(
+            model=Album,
+            lookup={"artist": artist, "title_key": name_key(release.title), "mbid": None},
+            defaults={"title": release.title},
         )
+        if album.release_year != release.year:
+            album.release_year = release.year
+            album.full_clean()
+            album.save()
+    if release.genres:
+        album.genres.add(*[genre_get_or_create(name=name) for name in release.genres])
     for record in release.tracks:
         defaults = {
             "title": record.title,

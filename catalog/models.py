@@ -25,6 +25,30 @@ AUDIO_FEATURES_DIMENSIONS = 128
 STYLE_EMBEDDING_DIMENSIONS = 512
 
 
+def name_key(text: str | None) -> str:
+    """The form of a name that identifies it when no external id does: case-folded, whitespace collapsed.
+
+    Artists, albums and tracks store it (``name_key`` / ``title_key``) under a unique index, so that
+    resolving a name to a row is one index lookup and two clients creating the same row at once
+    end up with one row (``INSERT ... ON CONFLICT DO NOTHING`` and a re-read, see ``catalog.services``).
+    """
+    return " ".join((text or "").casefold().split())[:255]
+
+
+class KeyedModel(models.Model):
+    """A model with a computed key column (``key_fields``) under a unique constraint: forms never show the key,
+    so ``full_clean()`` checks the constraints on it even when a form's exclusions name it."""
+
+    key_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        self.clean()
+        super().validate_constraints(exclude=set(exclude or ()) - set(self.key_fields))
+
+
 def _unique_when_set(field: str, model: str, message: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
         fields=[field],
@@ -56,7 +80,7 @@ class Genre(BaseModel):
 
 
 @pghistory.track()
-class Artist(BaseModel):
+class Artist(KeyedModel, BaseModel):
     """A performer or group, identified by MusicBrainz and Spotify ids where known."""
 
     name = models.CharField(max_length=255, db_index=True, verbose_name=_("name"))
@@ -75,10 +99,29 @@ class Artist(BaseModel):
         validators=[validate_spotify_id],
         verbose_name=_("Spotify id"),
     )
+    name_key = models.CharField(
+        max_length=255,
+        editable=False,
+        default="",
+        verbose_name=_("name key"),
+        help_text=_("The name case-folded with whitespace collapsed; unique among artists without a MusicBrainz id."),
+    )
+
+    key_fields = ("name_key",)
 
     class Meta:
         ordering = ["sort_name", "name"]
-        constraints = [_unique_when_set("spotify_id", "artist", _("An artist with this Spotify id exists."))]
+        constraints = [
+            _unique_when_set("spotify_id", "artist", _("An artist with this Spotify id exists.")),
+            models.UniqueConstraint(
+                fields=["name_key"],
+                condition=Q(mbid__isnull=True),
+                name="catalog_artist_name_key_unique",
+                violation_error_message=_(
+                    "An artist with this name exists; give a MusicBrainz id to tell two artists of one name apart."
+                ),
+            ),
+        ]
         indexes = [models.Index(fields=["sort_name", "name"], name="catalog_artist_sort_idx")]
         verbose_name = _("artist")
         verbose_name_plural = _("artists")
@@ -89,7 +132,11 @@ class Artist(BaseModel):
     def save(self, *args, **kwargs):
         self.name = self.name.strip()
         self.sort_name = self.sort_name.strip() or self.name
+        self.name_key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.name_key = name_key(self.name)
 
 
 class AlbumQuerySet(models.QuerySet):
@@ -98,7 +145,7 @@ class AlbumQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Album(BaseModel):
+class Album(KeyedModel, BaseModel):
     """A release: the unit the club nominates and rates."""
 
     title = models.CharField(max_length=255, db_index=True, verbose_name=_("title"))
@@ -125,13 +172,27 @@ class Album(BaseModel):
     )
     cover_url = models.URLField(max_length=500, blank=True, default="", verbose_name=_("cover URL"))
     genres = models.ManyToManyField(Genre, blank=True, related_name="albums", verbose_name=_("genres"))
+    title_key = models.CharField(
+        max_length=255,
+        editable=False,
+        default="",
+        verbose_name=_("title key"),
+        help_text=_("The title case-folded with whitespace collapsed; unique per artist without a MusicBrainz id."),
+    )
 
     objects = AlbumQuerySet.as_manager()
+    key_fields = ("title_key",)
 
     class Meta:
         ordering = ["title"]
         constraints = [
             _unique_when_set("spotify_id", "album", _("An album with this Spotify id exists.")),
+            models.UniqueConstraint(
+                fields=["artist", "title_key"],
+                condition=Q(mbid__isnull=True),
+                name="catalog_album_artist_title_key_unique",
+                violation_error_message=_("This artist already has an album with this title."),
+            ),
             models.CheckConstraint(
                 condition=Q(release_year__isnull=True) | Q(release_year__gte=1860, release_year__lte=2100),
                 name="catalog_album_release_year_range",
@@ -145,9 +206,16 @@ class Album(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.title_key = name_key(self.title)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.title_key = name_key(self.title)
+
 
 @pghistory.track()
-class Track(BaseModel):
+class Track(KeyedModel, BaseModel):
     """A recording on an album, credited to one or more artists."""
 
     album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("album"))
@@ -172,11 +240,26 @@ class Track(BaseModel):
         validators=[validate_spotify_id],
         verbose_name=_("Spotify id"),
     )
+    title_key = models.CharField(
+        max_length=255,
+        editable=False,
+        default="",
+        verbose_name=_("title key"),
+        help_text=_("The title case-folded with whitespace collapsed: how listens find tracks by name."),
+    )
+
+    key_fields = ("title_key",)
 
     class Meta:
         ordering = ["album", "disc_number", "track_number", "title"]
         constraints = [
             _unique_when_set("spotify_id", "track", _("A track with this Spotify id exists.")),
+            models.UniqueConstraint(
+                fields=["album", "title_key"],
+                condition=Q(mbid__isnull=True, track_number__isnull=True),
+                name="catalog_track_album_title_key_unique",
+                violation_error_message=_("This album already has a track of this title without a position."),
+            ),
             models.UniqueConstraint(
                 fields=["album", "disc_number", "track_number"],
                 condition=Q(track_number__isnull=False),
@@ -197,12 +280,20 @@ class Track(BaseModel):
         indexes = [
             models.Index(fields=["album", "disc_number", "track_number"], name="catalog_track_position_idx"),
             models.Index(fields=["isrc"], name="catalog_track_isrc_idx"),
+            models.Index(fields=["title_key"], name="catalog_track_title_key_idx"),
         ]
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.title_key = name_key(self.title)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.title_key = name_key(self.title)
 
 
 def _unit_interval(field: str) -> models.CheckConstraint:

@@ -506,7 +506,7 @@ class ListenEvent(BaseModel):
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="listens", verbose_name=_("user"))
     track = models.ForeignKey(
         "catalog.Track",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # listening history is never lost to a catalog edit (docs/domain-map.md)
         related_name="listens",
         verbose_name=_("track"),
     )

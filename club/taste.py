@@ -295,8 +295,10 @@ def recommendations_compute(*, user) -> list[UserRecommendation]:
                 (weight, f"{names[neighbour_id]} ({neighbours[neighbour_id]:.0f}% compatible) {' and '.join(said)}")
             )
     best = sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))[:RECOMMENDATIONS_PER_USER]
-    UserRecommendation.objects.filter(user=user).delete()
-    return UserRecommendation.objects.bulk_create(
+    # Replace in place (race-safe: two computations at once leave one set, never a unique violation): drop the
+    # albums no longer recommended, then insert or update the rest with ON CONFLICT (user, album) DO UPDATE.
+    UserRecommendation.objects.filter(user=user).exclude(album_id__in=[album_id for album_id, _ in best]).delete()
+    stored = UserRecommendation.objects.bulk_create(
         [
             UserRecommendation(
                 user=user,
@@ -306,6 +308,10 @@ def recommendations_compute(*, user) -> list[UserRecommendation]:
                 + "; ".join(text for _, text in sorted(reasons[album_id], key=lambda r: -r[0])[:3])
                 + ".",
             )
-            for album_id, score in best
-        ]
+            for album_id, score in sorted(best, key=lambda item: str(item[0]))
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "album"],
+        update_fields=["score", "reason", "updated_at"],
     )
+    return sorted(stored, key=lambda row: (-row.score, str(row.album_id)))

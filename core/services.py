@@ -26,3 +26,32 @@ def model_update(*, instance: models.Model, data: dict[str, Any], fields: list[s
             changed.append("updated_at")
         instance.save(update_fields=changed)
     return instance
+
+
+def insert_ignoring_conflicts(*, model: type[models.Model], rows: list[models.Model]) -> set:
+    """``INSERT ... ON CONFLICT DO NOTHING`` of ``rows`` (one statement); returns the primary keys of those inserted.
+
+    The rows must carry their primary key (the UUID defaults do) and be sorted the same way by every caller, so
+    that two transactions inserting overlapping rows wait for each other instead of deadlocking. A row that a
+    unique constraint refuses (another transaction stored the same row first, committed or not: PostgreSQL
+    waits for it) is skipped; the caller re-reads by its unique key. This is the race-safe half of every
+    get-or-create: a unique key, ``ON CONFLICT``, and a re-read.
+    """
+    if not rows:
+        return set()
+    model.objects.bulk_create(rows, ignore_conflicts=True)
+    wanted = [row.pk for row in rows]
+    return set(model._base_manager.filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+def get_or_create_by_key(*, model: type[models.Model], lookup: dict[str, Any], defaults: dict[str, Any] | None = None):
+    """The row matching ``lookup`` (which must name a unique key, e.g. a constraint's fields and condition),
+    created with ``defaults`` when missing: ``INSERT ... ON CONFLICT DO NOTHING`` and a re-read, so concurrent
+    callers get the same row and none of them an ``IntegrityError``. Returns ``(row, created)``."""
+    found = model._base_manager.filter(**lookup).first()
+    if found is not None:
+        return found, False
+    row = model(**{key: value for key, value in lookup.items() if "__" not in key}, **(defaults or {}))
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    created = bool(insert_ignoring_conflicts(model=model, rows=[row]))
+    return model._base_manager.get(**lookup), created

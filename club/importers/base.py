@@ -20,11 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Func, Value
-from django.db.models.functions import Lower, Trim
 
-from catalog.models import Album, Artist, Track
+from catalog.models import Album, Artist, Track, name_key
 from club.constants import LISTEN_FUTURE_TOLERANCE_S, LISTEN_MINIMUM_TS
+from core.services import insert_ignoring_conflicts
 
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 BATCH_SIZE = 20_000
@@ -38,14 +37,15 @@ MOVE_SQL = """
 INSERT INTO club_listenevent (id, created_at, updated_at, user_id, track_id, played_at, source, metadata)
 SELECT gen_random_uuid(), now(), now(), user_id, track_id, to_timestamp(listened_at), source, metadata
 FROM club_listen_staging
+ORDER BY user_id, track_id, listened_at
 ON CONFLICT (user_id, track_id, played_at) DO NOTHING
 """
 
 
 @functools.lru_cache(maxsize=65536)
 def normalise(text: str | None) -> str:
-    """Case- and whitespace-insensitive form of a name, for matching."""
-    return " ".join((text or "").casefold().split())
+    """Case- and whitespace-insensitive form of a name, for matching (``catalog.models.name_key``)."""
+    return name_key(text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -141,12 +141,10 @@ class TrackResolver:
         unmatched = self.unmatched
         if missing:
             found = self._lookup(list(missing.values()))
-            for key, row in missing.items():
-                if key in found:
-                    self.cache[key] = found[key]
-                else:
-                    unmatched.add(key)
-                    self.cache[key] = self._create(row) if self.create else None
+            absent = {key: row for key, row in missing.items() if key not in found}
+            unmatched.update(absent)
+            cache.update(found)
+            cache.update(self._create(absent) if self.create else dict.fromkeys(absent))
         return self.cache
 
     def _lookup(self, rows: list[ListenRow]) -> dict[tuple, uuid.UUID]:
@@ -163,19 +161,14 @@ class TrackResolver:
         by_name: dict[tuple, uuid.UUID] = {}
         by_artist_title: dict[tuple, uuid.UUID] = {}
         candidates = (
-            Track.objects.annotate(
-                normal_title=Func(
-                    Lower(Trim("title")), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace"
-                )
-            )
-            .filter(normal_title__in=titles)
-            .values_list("id", "title", "artist_credit", "album__title", "album__artist__name")
+            Track.objects.filter(title_key__in=titles)
+            .values_list("id", "title_key", "artist_credit", "album__title_key", "album__artist__name_key")
             .order_by("created_at", "id")
         )
         for pk, title, credit, album_title, album_artist in candidates:
-            for artist in {normalise(credit), normalise(album_artist)} - {""}:
-                by_name.setdefault((artist, normalise(album_title), normalise(title)), pk)
-                by_artist_title.setdefault((artist, normalise(title)), pk)
+            for artist in {normalise(credit), album_artist} - {""}:
+                by_name.setdefault((artist, album_title, title), pk)
+                by_artist_title.setdefault((artist, title), pk)
         for row in rows:
             key = row.key()
             _, _, artist, album, title = key
@@ -189,34 +182,187 @@ class TrackResolver:
                 found[key] = pk
         return found
 
-    def _create(self, row: ListenRow) -> uuid.UUID | None:
-        if not row.artist.strip() or not row.title.strip():
-            return None
-        artist = Artist.objects.filter(mbid=row.artist_mbid).first() if row.artist_mbid else None
-        artist = artist or Artist.objects.filter(name__iexact=row.artist.strip()[:255]).order_by("created_at").first()
-        if artist is None:
-            artist = Artist.objects.create(
-                name=row.artist.strip()[:255],
-                mbid=row.artist_mbid
-                if row.artist_mbid and not Artist.objects.filter(mbid=row.artist_mbid).exists()
-                else None,
-            )
-        album_title = row.album.strip()[:255] or "[unknown album]"
-        album = Album.objects.filter(mbid=row.release_mbid).first() if row.release_mbid else None
-        album = album or Album.objects.filter(artist=artist, title__iexact=album_title).order_by("created_at").first()
-        if album is None:
-            album = Album.objects.create(artist=artist, title=album_title, mbid=row.release_mbid)
-        track = Track.objects.create(
-            album=album,
-            title=row.title.strip()[:255],
-            artist_credit=row.artist.strip()[:500],
-            duration_ms=row.duration_ms if row.duration_ms and row.duration_ms > 0 else None,
-            mbid=row.recording_mbid,
-            spotify_id=row.spotify_id if SPOTIFY_ID.match(row.spotify_id or "") else "",
+    def _create(self, rows: dict[tuple, ListenRow]) -> dict[tuple, uuid.UUID | None]:
+        """Create the tracks (with their artists and albums) that ``rows`` name and the catalog lacks.
+
+        Race-safe and idempotent: each level (artists, albums, tracks) is one ``INSERT ... ON CONFLICT DO NOTHING``
+        on its unique key (MusicBrainz id, else the normalised name within its parent), in a fixed order, followed
+        by a re-read; rows that another transaction stored first (or that this batch names twice, such as one
+        recording under two album spellings) resolve to the stored row. External ids are matched before names.
+        """
+        resolved: dict[tuple, uuid.UUID | None] = {}
+        valid = {}
+        for key, row in rows.items():
+            if row.artist.strip() and row.title.strip():
+                valid[key] = row
+            else:
+                resolved[key] = None
+        if not valid:
+            return resolved
+        artist_specs = {key: _artist_spec(row) for key, row in valid.items()}
+        artists = _resolve(Artist, set(artist_specs.values()), _find_artists, _new_artist)
+        album_specs = {key: _album_spec(row, artists[artist_specs[key]]) for key, row in valid.items()}
+        albums = _resolve(Album, set(album_specs.values()), _find_albums, _new_album)
+        track_specs = {key: _track_spec(row, albums[album_specs[key]]) for key, row in valid.items()}
+        tracks, inserted = _resolve(Track, set(track_specs.values()), _find_tracks, _new_track, inserted=True)
+        links = {(tracks[spec], artists[artist_specs[key]]) for key, spec in track_specs.items()}
+        Track.artists.through.objects.bulk_create(
+            [
+                Track.artists.through(track_id=track_id, artist_id=artist_id)
+                for track_id, artist_id in sorted(links, key=str)
+                if track_id in inserted
+            ],
+            ignore_conflicts=True,
         )
-        track.artists.set([artist])
-        self.created += 1
-        return track.pk
+        self.created += len(inserted)
+        resolved.update({key: tracks[spec] for key, spec in track_specs.items()})
+        return resolved
+
+
+# Specs say what identifies a row to create: ("mbid", id, fields...) or ("name", parent, key, fields...).
+def _artist_spec(row: ListenRow) -> tuple:
+    name = row.artist.strip()[:255]
+    if row.artist_mbid:
+        return ("mbid", row.artist_mbid, name)
+    return ("name", None, name_key(name), name)
+
+
+def _album_spec(row: ListenRow, artist_id) -> tuple:
+    title = row.album.strip()[:255] or "[unknown album]"
+    if row.release_mbid:
+        return ("mbid", row.release_mbid, artist_id, title)
+    return ("name", artist_id, name_key(title), title)
+
+
+def _track_spec(row: ListenRow, album_id) -> tuple:
+    title = row.title.strip()[:255]
+    fields = (
+        title,
+        row.artist.strip()[:500],
+        row.duration_ms if row.duration_ms and row.duration_ms > 0 else None,
+        row.spotify_id if SPOTIFY_ID.match(row.spotify_id or "") else "",
+    )
+    if row.recording_mbid:
+        return ("mbid", row.recording_mbid, album_id, *fields)
+    return ("name", album_id, name_key(title), *fields)
+
+
+def _resolve(model, specs: set[tuple], find, new, *, inserted: bool = False):
+    """Map every spec to a row id: look up, insert what is missing (ON CONFLICT DO NOTHING), look up again."""
+    found = find(specs)
+    missing = sorted((spec for spec in specs if spec not in found), key=lambda spec: tuple(map(str, spec[:3])))
+    rows, seen = [], set()
+    for spec in missing:
+        row = new(spec)
+        identity = spec[:2] if spec[0] == "mbid" else spec[:3]
+        if identity not in seen:  # one batch may name a row twice (a recording under two album spellings)
+            seen.add(identity)
+            rows.append(row)
+    created = insert_ignoring_conflicts(model=model, rows=rows)
+    if missing:
+        found.update(find(set(missing)))
+    unresolved = [spec for spec in specs if spec not in found]
+    if unresolved:
+        raise RuntimeError(f"{model.__name__} rows could not be resolved after insert: {unresolved[:3]}")
+    return (found, created) if inserted else found
+
+
+def _find_artists(specs: set[tuple]) -> dict[tuple, uuid.UUID]:
+    """By MusicBrainz id; else (and for an unknown id) by normalised name, the oldest artist of that name."""
+    mbids = {spec[1] for spec in specs if spec[0] == "mbid"}
+    keys = {spec[2] if spec[0] == "name" else name_key(spec[2]) for spec in specs}
+    by_mbid = dict(Artist.objects.filter(mbid__in=mbids).values_list("mbid", "id")) if mbids else {}
+    by_name: dict = {}
+    for key, pk in Artist.objects.filter(name_key__in=keys).order_by("created_at", "id").values_list("name_key", "id"):
+        by_name.setdefault(key, pk)
+    found = {}
+    for spec in specs:
+        pk = by_mbid.get(spec[1]) if spec[0] == "mbid" else None
+        pk = pk or by_name.get(spec[2] if spec[0] == "name" else name_key(spec[2]))
+        if pk is not None:
+            found[spec] = pk
+    return found
+
+
+def _new_artist(spec: tuple) -> Artist:
+    name = spec[-1]
+    return Artist(name=name, sort_name=name, name_key=name_key(name), mbid=spec[1] if spec[0] == "mbid" else None)
+
+
+def _find_albums(specs: set[tuple]) -> dict[tuple, uuid.UUID]:
+    """By MusicBrainz release id; else (and for an unknown id) the artist's oldest album of that title."""
+    mbids = {spec[1] for spec in specs if spec[0] == "mbid"}
+    pairs = {(spec[1], spec[2]) if spec[0] == "name" else (spec[2], name_key(spec[3])) for spec in specs}
+    by_mbid = dict(Album.objects.filter(mbid__in=mbids).values_list("mbid", "id")) if mbids else {}
+    by_name: dict = {}
+    rows = (
+        Album.objects.filter(artist_id__in={artist for artist, _ in pairs}, title_key__in={key for _, key in pairs})
+        .order_by("created_at", "id")
+        .values_list("artist_id", "title_key", "id")
+    )
+    for artist_id, key, pk in rows:
+        by_name.setdefault((artist_id, key), pk)
+    found = {}
+    for spec in specs:
+        pk = by_mbid.get(spec[1]) if spec[0] == "mbid" else None
+        pk = pk or by_name.get((spec[1], spec[2]) if spec[0] == "name" else (spec[2], name_key(spec[3])))
+        if pk is not None:
+            found[spec] = pk
+    return found
+
+
+def _new_album(spec: tuple) -> Album:
+    if spec[0] == "mbid":
+        _, mbid, artist_id, title = spec
+    else:
+        _, artist_id, _, title = spec
+        mbid = None
+    return Album(artist_id=artist_id, title=title, title_key=name_key(title), mbid=mbid)
+
+
+def _find_tracks(specs: set[tuple]) -> dict[tuple, uuid.UUID]:
+    """By MusicBrainz recording id, then Spotify id; else the album's oldest track of that title."""
+    mbids = {spec[1] for spec in specs if spec[0] == "mbid"}
+    spotify_ids = {spec[-1] for spec in specs if spec[-1]}
+    pairs = {(spec[1], spec[2]) if spec[0] == "name" else (spec[2], name_key(spec[3])) for spec in specs}
+    by_mbid = dict(Track.objects.filter(mbid__in=mbids).values_list("mbid", "id")) if mbids else {}
+    by_spotify = (
+        dict(Track.objects.filter(spotify_id__in=spotify_ids).values_list("spotify_id", "id")) if spotify_ids else {}
+    )
+    by_name: dict = {}
+    rows = (
+        Track.objects.filter(album_id__in={album for album, _ in pairs}, title_key__in={key for _, key in pairs})
+        .order_by("created_at", "id")
+        .values_list("album_id", "title_key", "id")
+    )
+    for album_id, key, pk in rows:
+        by_name.setdefault((album_id, key), pk)
+    found = {}
+    for spec in specs:
+        pk = by_mbid.get(spec[1]) if spec[0] == "mbid" else None
+        pk = pk or by_spotify.get(spec[-1])
+        if pk is None and spec[0] == "name":
+            pk = by_name.get((spec[1], spec[2]))
+        if pk is not None:
+            found[spec] = pk
+    return found
+
+
+def _new_track(spec: tuple) -> Track:
+    if spec[0] == "mbid":
+        _, mbid, album_id, title, credit, duration, spotify_id = spec
+    else:
+        _, album_id, _, title, credit, duration, spotify_id = spec
+        mbid = None
+    return Track(
+        album_id=album_id,
+        title=title,
+        title_key=name_key(title),
+        artist_credit=credit,
+        duration_ms=duration,
+        mbid=mbid,
+        spotify_id=spotify_id,
+    )
 
 
 def _copy_text(value: str) -> str:

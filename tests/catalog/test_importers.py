@@ -172,3 +172,36 @@ def test_missing_file_and_non_json_are_clear_errors(tmp_path):
     path.write_text("{nope")
     with pytest.raises(CommandError, match="not JSON"):
         run(path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_imports_of_one_release_without_ids_store_it_once():
+    from catalog.importers import ArtistRecord, ReleaseRecord, TrackRecord, release_upsert
+    from core.testing import run_concurrently
+
+    def release():
+        artist = ArtistRecord(name="Night  Drive")
+        return ReleaseRecord(
+            title="Neon",
+            artist=artist,
+            year=2020,
+            genres=["Synth-pop", "synth-pop", "Darkwave"],
+            tracks=[TrackRecord(title=f"Track {n}", position=n, artists=[artist]) for n in range(1, 4)],
+        )
+
+    results = run_concurrently(*[lambda: release_upsert(release=release()) for _ in range(4)])
+    assert all(not isinstance(result, Exception) for result in results), results
+    assert Artist.objects.count() == 1
+    assert Album.objects.count() == 1
+    assert Track.objects.count() == 3
+    assert Genre.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_genre_creation_makes_one_genre():
+    from catalog.importers import genre_get_or_create
+    from core.testing import run_concurrently
+
+    results = run_concurrently(*[lambda: genre_get_or_create(name="Shoegaze") for _ in range(6)])
+    assert len({getattr(result, "pk", result) for result in results}) == 1, results
+    assert Genre.objects.count() == 1

@@ -158,3 +158,21 @@ class TestCommandsAndTasks:
         out = io.StringIO()
         call_command("close_polls", stdout=out)
         assert "Closed 0 poll(s)" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_recommendation_runs_leave_one_set_and_no_unique_violation():
+    from club.models import UserRecommendation
+    from core.testing import run_concurrently
+
+    alice, bob = UserFactory(), UserFactory()
+    shared, played = TrackFactory(), TrackFactory()
+    listen(alice, shared)
+    listen(bob, shared)
+    for minute in range(4):
+        listen(bob, played, minute=minute + 1)
+    taste.taste_compute()
+    taste.compatibility_compute(user=alice)
+    results = run_concurrently(*[lambda: taste.recommendations_compute(user=alice) for _ in range(4)])
+    assert all(not isinstance(result, Exception) for result in results), results
+    assert list(UserRecommendation.objects.filter(user=alice).values_list("album_id", flat=True)) == [played.album_id]
