@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import services
 from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
 from core.admin import BaseAdmin, SoftDeleteAdmin
+from core.formsets import StackedInline, TabularInline
 
 
 @admin.register(Genre)
@@ -27,7 +28,7 @@ class ArtistAdmin(BaseAdmin):
     search_fields = ["name", "sort_name", "mbid", "spotify_id"]
 
 
-class TrackInline(admin.TabularInline):
+class TrackInline(TabularInline):
     model = Track
     extra = 0
     fields = ["disc_number", "track_number", "title", "artist_credit", "duration_ms", "isrc", "mbid", "spotify_id"]
@@ -57,7 +58,7 @@ class AlbumAdmin(BaseAdmin):
         return obj.track_count
 
 
-class TrackFeaturesInline(admin.StackedInline):
+class TrackFeaturesInline(StackedInline):
     model = TrackFeatures
     extra = 0
     readonly_fields = ["created_at", "updated_at"]

@@ -30,6 +30,7 @@ from club.models import (
     Week,
 )
 from core.admin import BaseAdmin, MembershipForm, ScopedAdmin, ScopedChoicesMixin, SoftDeleteAdmin, form_for
+from core.formsets import ConstraintFormSet, TabularInline
 
 FIXED_ON_CHANGE = ("week", "user")
 
@@ -126,9 +127,41 @@ class NominationForm(forms.ModelForm):
         return cleaned
 
 
-class NominationInline(admin.TabularInline):
+NOMINATION_FIELDS = ["pitch", "pitch_track_url", "genre", "decade", "country"]
+
+
+class NominationFormSet(ConstraintFormSet):
+    """Withdrawing a nomination from the week's page follows the same phase rule as the API."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk is None:
+                continue
+            try:
+                services.week_require_phase(week=self.instance, phases={WeekPhase.NOMINATIONS}, action="nominate")
+            except ValidationError as error:
+                raise ValidationError(error.message_dict.get("week", error.messages)) from error
+
+
+def nominations_save(*, week: Week, formset) -> None:
+    """Store the week page's nomination rows through the services (create, update, withdraw)."""
+    formset.save(commit=False)
+    for nomination in formset.deleted_objects:
+        services.nomination_delete(nomination=nomination)
+    for nomination, changed in formset.changed_objects:
+        data = {name: getattr(nomination, name) for name in changed if name not in FIXED_ON_CHANGE}
+        services.nomination_update(nomination=Nomination.objects.get(pk=nomination.pk), data=data)
+    for nomination in formset.new_objects:
+        fields = {name: getattr(nomination, name) for name in NOMINATION_FIELDS}
+        saved = services.nomination_create(week=week, user=nomination.user, album=nomination.album, **fields)
+        nomination.pk = saved.pk
+
+
+class NominationInline(TabularInline):
     model = Nomination
     form = NominationForm
+    formset = NominationFormSet
     extra = 0
     fields = ["user", "album", "genre", "decade", "country", "pitch"]
     autocomplete_fields = ["user", "album"]
@@ -159,6 +192,12 @@ class WeekAdmin(ScopedAdmin):
     ]
     inlines = [NominationInline]
     actions = ["close_poll"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Nomination:
+            nominations_save(week=form.instance, formset=formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     @admin.display(description=_("phase"))
     def phase_display(self, obj) -> str:
@@ -223,16 +262,34 @@ class NominationAdmin(ScopedAdmin):
     list_select_related = ["album", "week", "user"]
     autocomplete_fields = ["week", "user", "album"]
 
+    def get_queryset(self, request):
+        # the autocomplete (votes pick nominations) shows "album (week)" per row: one query, not one per row
+        return super().get_queryset(request).select_related("album", "week", "user")
+
+    def has_delete_permission(self, request, obj=None):
+        """Nominations are withdrawn only while nominations are open (``nomination_delete``)."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.week.phase == WeekPhase.NOMINATIONS)
+
     def save_model(self, request, obj, form, change):
         if change:
             data = {name: form.cleaned_data[name] for name in form.changed_data if name not in FIXED_ON_CHANGE}
             services.nomination_update(nomination=Nomination.objects.get(pk=obj.pk), data=data)
         else:
-            fields = {
-                name: form.cleaned_data[name] for name in ["pitch", "pitch_track_url", "genre", "decade", "country"]
-            }
+            fields = {name: form.cleaned_data[name] for name in NOMINATION_FIELDS}
             saved = services.nomination_create(week=obj.week, user=obj.user, album=obj.album, **fields)
             obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.nomination_delete(nomination=obj)
+
+    def delete_queryset(self, request, queryset):
+        """The bulk delete action withdraws through the service; nominations of closed weeks stay, with a message."""
+        for nomination in queryset.select_related("week"):
+            try:
+                services.nomination_delete(nomination=nomination)
+            except ValidationError as error:
+                self.message_user(request, f"{nomination}: {' '.join(error.messages)}", messages.ERROR)
 
 
 class VoteForm(forms.ModelForm):

@@ -717,4 +717,6 @@ class NowPlaying(BaseModel):
         verbose_name_plural = _("now playing")
 
     def __str__(self) -> str:
-        return f"{self.track_metadata.get('artist_name', '?')} - {self.track_metadata.get('track_name', '?')}"
+        metadata = self.track_metadata if isinstance(self.track_metadata, dict) else {}
+        artist, track = metadata.get("artist_name"), metadata.get("track_name")
+        return f"{artist if isinstance(artist, str) else '?'} - {track if isinstance(track, str) else '?'}"

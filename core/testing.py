@@ -161,3 +161,39 @@ def run_concurrently(*functions):
     for thread in threads:
         thread.join()
     return results
+
+
+def _field_data(bound_field) -> dict:
+    widget = bound_field.field.widget
+    widget = getattr(widget, "widget", widget)  # the admin's related-field wrapper
+    value, name = bound_field.value(), bound_field.html_name
+    if hasattr(widget, "widgets") and hasattr(widget, "decompress"):
+        parts = value if isinstance(value, list | tuple) else widget.decompress(value)
+        return {
+            f"{name}{suffix}": "" if part is None else str(part)
+            for suffix, part in zip(widget.widgets_names, parts, strict=False)
+        }
+    if isinstance(value, bool):
+        return {name: "on"} if value else {}
+    if value is None:
+        return {name: ""}
+    if isinstance(value, list | tuple):
+        return {name: [str(item) for item in value]}
+    return {name: value if isinstance(value, str) else str(value)}
+
+
+def admin_form_data(response) -> dict:
+    """The POST data an admin add/change page would send unchanged: the form, every inline and its management
+    form. Tests change a few keys and post it back."""
+    data: dict = {}
+    form = response.context["adminform"].form
+    for bound_field in form:
+        data.update(_field_data(bound_field))
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for bound_field in formset.management_form:
+            data.update(_field_data(bound_field))
+        for inline_form in formset.forms:
+            for bound_field in inline_form:
+                data.update(_field_data(bound_field))
+    return data

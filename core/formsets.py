@@ -1,0 +1,63 @@
+"""Admin inline bases whose formsets turn constraint violations into form errors, never into a 500.
+
+Django checks each inline row against the database, but not the rows of one formset against each other
+for conditional unique constraints (two new tracks at the same position of one album), so such a save
+reached the database and came back as an ``IntegrityError``. :class:`ConstraintFormSet` checks every
+unique constraint of the model (conditions included) across the submitted rows. (A concurrent edit that
+slips past both checks is still stopped by the database.)
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+
+
+def _holds(condition, instance) -> bool:
+    """Whether a constraint's condition holds for ``instance`` (no condition: always)."""
+    if condition is None:
+        return True
+    against = {field.name: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+    against.update({field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields})
+    return condition.check(against)
+
+
+class ConstraintFormSet(BaseInlineFormSet):
+    """Checks the model's unique constraints across the rows of the formset (see the module docstring)."""
+
+    def clean(self):
+        super().clean()
+        constraints = [
+            constraint
+            for constraint in self.model._meta.constraints
+            if isinstance(constraint, models.UniqueConstraint) and constraint.fields and not constraint.expressions
+        ]
+        for constraint in constraints:
+            seen: dict[tuple, object] = {}
+            for form in self.forms:
+                if not getattr(form, "cleaned_data", None) or self._should_delete_form(form) or form.errors:
+                    continue
+                instance = form.instance
+                values = tuple(
+                    getattr(instance, self.model._meta.get_field(name).attname) for name in constraint.fields
+                )
+                if any(value is None for value in values) or not _holds(constraint.condition, instance):
+                    continue
+                if values in seen:
+                    form.add_error(None, ValidationError(constraint.get_violation_error_message(), code="unique"))
+                else:
+                    seen[values] = form
+
+
+class TabularInline(admin.TabularInline):
+    """The project's tabular inline: constraint violations across rows are form errors."""
+
+    formset = ConstraintFormSet
+
+
+class StackedInline(admin.StackedInline):
+    """The project's stacked inline: constraint violations across rows are form errors."""
+
+    formset = ConstraintFormSet
