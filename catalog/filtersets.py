@@ -62,9 +62,7 @@ class TrackFilterSet(django_filters.FilterSet):
         fields = {"mbid": ["exact"], "spotify_id": ["exact"], "isrc": ["exact"], "title": ["icontains"]}
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(title__icontains=value) | Q(artist_credit__icontains=value) | Q(album__title__icontains=value)
-        )
+        return queryset.search(value)
 
 
 class TrackFeaturesFilterSet(django_filters.FilterSet):

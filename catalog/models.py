@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import CosineDistance, HnswIndex, VectorField
 
@@ -47,6 +48,11 @@ class KeyedModel(models.Model):
     def validate_constraints(self, exclude=None):
         self.clean()
         super().validate_constraints(exclude=set(exclude or ()) - set(self.key_fields))
+
+
+def trigram_index(name: str, field: str) -> GinIndex:
+    """A pg_trgm index on ``UPPER(field)``: what Django's ``icontains`` (the ``q`` searches) compiles to."""
+    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
 
 
 def _unique_when_set(field: str, model: str, message: str) -> models.UniqueConstraint:
@@ -122,7 +128,11 @@ class Artist(KeyedModel, BaseModel):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["sort_name", "name"], name="catalog_artist_sort_idx")]
+        indexes = [
+            models.Index(fields=["sort_name", "name"], name="catalog_artist_sort_idx"),
+            trigram_index("catalog_artist_name_trgm", "name"),
+            trigram_index("catalog_artist_sort_name_trgm", "sort_name"),
+        ]
         verbose_name = _("artist")
         verbose_name_plural = _("artists")
 
@@ -148,7 +158,7 @@ class AlbumQuerySet(models.QuerySet):
 class Album(KeyedModel, BaseModel):
     """A release: the unit the club nominates and rates."""
 
-    title = models.CharField(max_length=255, db_index=True, verbose_name=_("title"))
+    title = models.CharField(max_length=255, verbose_name=_("title"))
     artist = models.ForeignKey(
         Artist,
         on_delete=models.PROTECT,
@@ -199,7 +209,10 @@ class Album(KeyedModel, BaseModel):
                 violation_error_message=_("The release year must be between 1860 and 2100."),
             ),
         ]
-        indexes = [models.Index(fields=["title"], name="catalog_album_title_idx")]
+        indexes = [
+            models.Index(fields=["title"], name="catalog_album_title_idx"),
+            trigram_index("catalog_album_title_trgm", "title"),
+        ]
         verbose_name = _("album")
         verbose_name_plural = _("albums")
 
@@ -214,12 +227,38 @@ class Album(KeyedModel, BaseModel):
         self.title_key = name_key(self.title)
 
 
+class TrackQuerySet(models.QuerySet):
+    #: a search matching more album titles than this joins the albums instead (a scan, as unselective anyway)
+    SEARCH_MAX_ALBUMS = 1000
+
+    def search(self, value: str) -> TrackQuerySet:
+        """Tracks whose title, artist credit or album title contains ``value`` (any case).
+
+        The album titles are matched first (trigram index) and their ids put in the track condition, so every
+        arm of the OR is served by an index (trigram on title and credit, the position index on the album)
+        instead of a join that forces a scan of every track.
+        """
+        album_ids = list(
+            Album.objects.filter(title__icontains=value).values_list("pk", flat=True)[: self.SEARCH_MAX_ALBUMS + 1]
+        )
+        on_album = (
+            Q(album_id__in=album_ids) if len(album_ids) <= self.SEARCH_MAX_ALBUMS else Q(album__title__icontains=value)
+        )
+        return self.filter(Q(title__icontains=value) | Q(artist_credit__icontains=value) | on_album)
+
+
 @pghistory.track()
 class Track(KeyedModel, BaseModel):
     """A recording on an album, credited to one or more artists."""
 
-    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("album"))
-    title = models.CharField(max_length=255, db_index=True, verbose_name=_("title"))
+    album = models.ForeignKey(
+        Album,
+        on_delete=models.CASCADE,
+        db_index=False,  # catalog_track_position_idx leads with the album
+        related_name="tracks",
+        verbose_name=_("album"),
+    )
+    title = models.CharField(max_length=255, verbose_name=_("title"))
     artists = models.ManyToManyField(Artist, blank=True, related_name="tracks", verbose_name=_("artists"))
     artist_credit = models.CharField(
         max_length=500,
@@ -248,10 +287,11 @@ class Track(KeyedModel, BaseModel):
         help_text=_("The title case-folded with whitespace collapsed: how listens find tracks by name."),
     )
 
+    objects = TrackQuerySet.as_manager()
     key_fields = ("title_key",)
 
     class Meta:
-        ordering = ["album", "disc_number", "track_number", "title"]
+        ordering = ["album_id", "disc_number", "track_number", "title"]
         constraints = [
             _unique_when_set("spotify_id", "track", _("A track with this Spotify id exists.")),
             models.UniqueConstraint(
@@ -281,6 +321,8 @@ class Track(KeyedModel, BaseModel):
             models.Index(fields=["album", "disc_number", "track_number"], name="catalog_track_position_idx"),
             models.Index(fields=["isrc"], name="catalog_track_isrc_idx"),
             models.Index(fields=["title_key"], name="catalog_track_title_key_idx"),
+            trigram_index("catalog_track_title_trgm", "title"),
+            trigram_index("catalog_track_credit_trgm", "artist_credit"),
         ]
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
@@ -371,7 +413,7 @@ class SampleQuerySet(SoftDeleteQuerySet):
 class Sample(SoftDeleteModel, BaseModel):
     """A library sound (loop or one-shot) with metadata read from its audio and two similarity vectors."""
 
-    name = models.CharField(max_length=255, db_index=True, verbose_name=_("name"))
+    name = models.CharField(max_length=255, verbose_name=_("name"))
     category = models.CharField(
         max_length=20,
         choices=SampleCategory.choices,

@@ -9,6 +9,7 @@ with or without ``?obj=`` and ``?model=``) use ``events_visible_to``; so must an
 from __future__ import annotations
 
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models.functions import Cast
@@ -63,11 +64,32 @@ def object_visible_to(label_and_pk: str, user) -> bool:
         return False
 
 
+def events_of_object(queryset: models.QuerySet, label_and_pk: str) -> models.QuerySet:
+    """The events of the one row ``"app.model:pk"`` names (pghistory's own ``obj`` filter only narrows event
+    models that have a ``pgh_obj`` column, so on the all-events page it filtered nothing)."""
+    label, _, pk = label_and_pk.partition(":")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return queryset.none()
+    return queryset.filter(pgh_obj_model=model._meta.label, pgh_obj_id=pk)
+
+
 class ScopedEventsAdmin(EventsAdmin):
-    """pghistory's events admin, limited to the events of rows the viewer may see (``events_visible_to``)."""
+    """pghistory's events admin, limited to the events of rows the viewer may see (``events_visible_to``).
+
+    With ``?obj=app.model:pk`` (the "History" button of every change page) it lists that row's events only.
+    The sidebar's "Show counts" (facets) is off: pghistory's filters cannot count over the union of event
+    tables and the link was a 500.
+    """
+
+    show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
-        return events_visible_to(super().get_queryset(request), request.user)
+        queryset = events_visible_to(super().get_queryset(request), request.user)
+        if "obj" in request.GET and request.resolver_match.url_name.endswith("changelist"):
+            queryset = events_of_object(queryset, request.GET["obj"])
+        return queryset
 
     def changelist_view(self, request, extra_context=None):
         if "obj" in request.GET and not object_visible_to(request.GET["obj"], request.user):
