@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_name_keys'),
-        ('club', '0004_listen_cursor_index'),
+        ('club', '0007_week_club_required'),
     ]
 
     operations = [
