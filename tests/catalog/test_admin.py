@@ -90,3 +90,34 @@ def test_seed_demo_builds_a_catalog_with_real_vectors():
     tone = Sample.objects.get(name="Tone A4")
     neighbours = services.sample_similar(sample=tone, by="audio", k=3)
     assert all(n.category in ("synth", "keys") for n in neighbours)
+
+
+@pytest.mark.django_db
+def test_two_tracks_at_one_position_in_the_album_page_are_a_form_error_not_a_500(admin_client):
+    from django.urls import reverse
+
+    from catalog.models import Track
+    from core.testing import admin_form_data
+    from tests.catalog.factories import AlbumFactory, TrackFactory
+
+    album = AlbumFactory()
+    TrackFactory(album=album, disc_number=1, track_number=1)
+    TrackFactory(album=album, disc_number=1, track_number=2)
+    url = reverse("admin:catalog_album_change", args=[album.pk])
+    data = admin_form_data(admin_client.get(url))
+    prefix = next(key[: -len("-TOTAL_FORMS")] for key in data if key.endswith("-TOTAL_FORMS"))
+    for index, title in [(2, "New A"), (3, "New B")]:  # two new tracks, both at position 3
+        data.update(
+            {
+                f"{prefix}-{index}-disc_number": "1",
+                f"{prefix}-{index}-track_number": "3",
+                f"{prefix}-{index}-title": title,
+                f"{prefix}-{index}-album": str(album.pk),
+            }
+        )
+    data[f"{prefix}-TOTAL_FORMS"] = "4"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "This album already has a track at this disc and position." in response.text
+    assert sorted(Track.objects.filter(album=album).values_list("track_number", flat=True)) == [1, 2]
+    assert not Track.objects.filter(title__startswith="New ").exists()
