@@ -115,7 +115,6 @@ class LinkedAccount(BaseModel):
                 violation_error_message=_("Unknown provider."),
             ),
         ]
-        indexes = [models.Index(fields=["provider", "provider_user_id"], name="club_linkedacct_order_idx")]
         verbose_name = _("linked account")
         verbose_name_plural = _("linked accounts")
 
@@ -331,7 +330,7 @@ class Nomination(BaseModel):
     objects = ClubRowQuerySet.as_manager()
 
     class Meta:
-        ordering = ["week", "created_at"]
+        ordering = ["week_id", "created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["week", "user"],
@@ -371,7 +370,7 @@ class Vote(BaseModel):
     objects = ClubRowQuerySet.as_manager()
 
     class Meta:
-        ordering = ["week", "user", "rank"]
+        ordering = ["week_id", "user_id", "rank"]
         constraints = [
             models.UniqueConstraint(
                 fields=["week", "user", "rank"],
@@ -389,7 +388,6 @@ class Vote(BaseModel):
                 violation_error_message=_("A vote's rank is 1 or 2."),
             ),
         ]
-        indexes = [models.Index(fields=["week", "user", "rank"], name="club_vote_order_idx")]
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
 
@@ -458,7 +456,7 @@ class Rating(BaseModel):
     objects = RatingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["week", "-created_at"]
+        ordering = ["week_id", "-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["week", "user"],
@@ -503,7 +501,13 @@ class ListenEventQuerySet(MemberRowQuerySet):
 class ListenEvent(BaseModel):
     """One play of a track by a member at a moment (ListenBrainz's ``listened_at``: the start of playback)."""
 
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="listens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        USER,
+        on_delete=models.CASCADE,
+        db_index=False,  # club_listen_user_page_idx and the unique play lead with the user
+        related_name="listens",
+        verbose_name=_("user"),
+    )
     track = models.ForeignKey(
         "catalog.Track",
         on_delete=models.PROTECT,  # listening history is never lost to a catalog edit (docs/domain-map.md)
@@ -538,7 +542,7 @@ class ListenEvent(BaseModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["user", "played_at"], name="club_listen_user_played_idx"),
+            models.Index(fields=["user", "-played_at", "-id"], name="club_listen_user_page_idx"),
             # the order of the listens list and the key its cursor pages by (core.api.pagination.CursorPagination)
             models.Index(fields=["-played_at", "-id"], name="club_listen_played_id_idx"),
         ]
@@ -575,7 +579,7 @@ class TasteProfile(BaseModel):
     objects = MemberRowQuerySet.as_manager()
 
     class Meta:
-        ordering = ["user", "scope"]
+        ordering = ["user_id", "scope"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "scope"],
@@ -682,7 +686,7 @@ class UserRecommendation(BaseModel):
     objects = MemberRowQuerySet.as_manager()
 
     class Meta:
-        ordering = ["user", "-score"]
+        ordering = ["user_id", "-score"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "album"],

@@ -115,7 +115,7 @@ class WeekViewSet(BaseModelViewSet):
 class NominationViewSet(BaseModelViewSet):
     """Members nominate one album per week while nominations are open, and change or withdraw their own."""
 
-    queryset = Nomination.objects.select_related("user", "album").order_by("week", "created_at")
+    queryset = Nomination.objects.select_related("user", "album").order_by("week_id", "created_at")
     serializer_class = serializers.NominationSerializer
     filterset_class = NominationFilterSet
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
@@ -143,7 +143,7 @@ class NominationViewSet(BaseModelViewSet):
 class VoteViewSet(BaseModelViewSet):
     """Ranked votes: a member's 1st and 2nd choice of a week. Casting a rank again replaces that vote."""
 
-    queryset = Vote.objects.select_related("user").order_by("week", "user", "rank")
+    queryset = Vote.objects.select_related("user").order_by("week_id", "user_id", "rank")
     serializer_class = serializers.VoteSerializer
     filterset_class = VoteFilterSet
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
@@ -168,7 +168,7 @@ class VoteViewSet(BaseModelViewSet):
 class RatingViewSet(BaseModelViewSet):
     """Members rate the week's winner once, from the discussion on."""
 
-    queryset = Rating.objects.select_related("user", "album").order_by("week", "-created_at")
+    queryset = Rating.objects.select_related("user", "album").order_by("week_id", "-created_at")
     serializer_class = serializers.RatingSerializer
     filterset_class = RatingFilterSet
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
@@ -250,7 +250,7 @@ class CompatibilityViewSet(BaseReadOnlyModelViewSet):
 
 
 class UserRecommendationViewSet(BaseReadOnlyModelViewSet):
-    queryset = UserRecommendation.objects.select_related("user", "album").order_by("user", "-score")
+    queryset = UserRecommendation.objects.select_related("user", "album").order_by("user_id", "-score")
     serializer_class = serializers.UserRecommendationSerializer
     filterset_class = UserRecommendationFilterSet
     ordering_fields = ["score"]
