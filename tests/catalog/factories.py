@@ -17,6 +17,8 @@ class GenreFactory(DjangoModelFactory):
 
 class ArtistFactory(DjangoModelFactory):
     name = factory.Faker("name")
+    # an artist without a MusicBrainz id is unique by name: random names collide now and then, ids never
+    mbid = factory.Faker("uuid4", cast_to=None)
 
     class Meta:
         model = Artist
