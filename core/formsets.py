@@ -19,8 +19,10 @@ def _holds(condition, instance) -> bool:
     """Whether a constraint's condition holds for ``instance`` (no condition: always)."""
     if condition is None:
         return True
-    against = {field.name: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
-    against.update({field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields})
+    against = {}
+    for field in instance._meta.concrete_fields:
+        value = models.Value(getattr(instance, field.attname), output_field=field)
+        against[field.name] = against[field.attname] = value
     return condition.check(against)
 
 
