@@ -1,6 +1,11 @@
 """Everbound's data layer: one module per domain, re-exported here."""
 
-from storyteller.models.base import ProcessDefinitionModel, StorytellerOwnedModel, StorytellerOwnedQuerySet
+from storyteller.models.base import (
+    ProcessDefinitionModel,
+    StorytellerOwnedModel,
+    StorytellerOwnedQuerySet,
+    StorytellerQuerySet,
+)
 from storyteller.models.collections import (
     Collection,
     CollectionGrouping,
@@ -83,6 +88,7 @@ __all__ = [
     "ProcessDefinitionModel",
     "StorytellerOwnedModel",
     "StorytellerOwnedQuerySet",
+    "StorytellerQuerySet",
     "ProcessVersion",
     "ProcessCommitment",
     "ProcessNodeType",

@@ -1,17 +1,21 @@
-"""What every Everbound model shares: who may see a row and who may change it.
+"""What every Everbound model shares: who may see a row, who may change it, and the row rules hook.
 
 Two kinds of data live in this app:
 
 * **Process definition** (``ProcessDefinitionModel``): process versions, nodes, edges, sections,
-  prompts, prompt packs, session templates, scope types and agents. Any signed-in user reads them;
-  staff write them (model permissions, as everywhere in the project).
-* **Storyteller data** (``StorytellerOwnedModel``): everything that hangs off a storyteller. A row is
-  visible only to the storyteller's user and to staff who hold the model's view permission; it is
-  changed by the same owner or by staff with the change permission. Each model names the path from
-  itself to its storyteller in ``owner_path`` (``"life_event__storyteller"``), and
-  :meth:`StorytellerOwnedQuerySet.visible_to` is the one scoping rule the API, the admin, the
-  serializers' relation fields and the services use. Sensitive models (trauma, boundaries,
-  preferences) set ``is_sensitive``: the same rule, and nothing else may widen it.
+  prompts, prompt packs, session templates, scope types and agents. Shared reference data: any
+  signed-in user reads it; staff with the model permissions write it.
+* **Storyteller data** (``StorytellerOwnedModel``): everything that hangs off a storyteller. Each model
+  declares core's ``access_path`` (``"life_event__storyteller__user"``): the row belongs to the
+  storyteller's user. :class:`StorytellerOwnedQuerySet` narrows core's rule for personal data: the
+  owner sees and changes the row, superusers see everything, and nobody else does: not staff without
+  superuser status, and not the members of a club the owner belongs to (core lets club members read
+  each other's listens; a life story is not shared that way). Rows of a deleted storyteller drop
+  out. Sensitive models (trauma, boundaries, preferences) set ``is_sensitive``.
+
+Row rules that need the database (status machines, the composition gate, trauma consent, section
+unlocking) live in ``storyteller.rules``; ``clean()`` and ``save()`` call them, so the API (through
+``full_clean``), the admin's forms and inlines, services and commands all meet them.
 """
 
 from __future__ import annotations
@@ -20,58 +24,74 @@ from typing import ClassVar
 
 from django.db import models
 
-from core.models import BaseModel, SoftDeleteQuerySet
+from core.models import BaseModel, ScopedQuerySet, SoftDeleteQuerySet
 
 
-def owner_lookup(model, suffix: str) -> str:
-    """The ORM lookup from ``model`` to its storyteller's ``suffix`` (``user``, ``deleted_at__isnull``)."""
-    path = getattr(model, "owner_path", None)
+def storyteller_lookup(model, suffix: str) -> str:
+    """The ORM lookup from ``model`` to its storyteller's ``suffix`` (``pk``, ``deleted_at__isnull``)."""
+    path = model.access_path.removesuffix("user").removesuffix("__")
     return f"{path}__{suffix}" if path else suffix
 
 
-def is_staff_for(user, model, action: str = "view") -> bool:
-    """Superusers, and staff whose groups grant ``storyteller.<action>_<model>``."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user.is_staff and user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"))
+class StorytellerOwnedQuerySet(ScopedQuerySet):
+    """Rows of the storytellers whose user is the requesting user; superusers see and change all."""
 
-
-class StorytellerOwnedQuerySet(models.QuerySet):
-    """Rows of storytellers whose user is the requesting user (staff with the view permission see all)."""
-
-    def visible_to(self, user) -> StorytellerOwnedQuerySet:
-        if user is None or not user.is_authenticated:
+    def _scoped(self, user, *, write: bool) -> StorytellerOwnedQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if is_staff_for(user, self.model):
-            return self
-        return self.owned_by(user)
-
-    def editable_by(self, user) -> StorytellerOwnedQuerySet:
-        """Rows the user may change: their own, or any with the change permission."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if is_staff_for(user, self.model, "change"):
+        if user.is_superuser:
             return self
         return self.owned_by(user)
 
     def owned_by(self, user) -> StorytellerOwnedQuerySet:
         return self.filter(
-            **{owner_lookup(self.model, "user"): user, owner_lookup(self.model, "deleted_at__isnull"): True}
+            **{self.model.access_path: user.pk, storyteller_lookup(self.model, "deleted_at__isnull"): True}
         )
+
+    def of_storyteller(self, storyteller) -> StorytellerOwnedQuerySet:
+        return self.filter(**{storyteller_lookup(self.model, "pk"): storyteller.pk})
 
 
 class StorytellerQuerySet(SoftDeleteQuerySet, StorytellerOwnedQuerySet):
     """Storytellers: soft-deletable and owner-scoped."""
 
 
-class StorytellerOwnedModel(BaseModel):
-    """A row that belongs to one storyteller, directly or through its parent (see ``owner_path``)."""
+class RowRulesMixin(models.Model):
+    """Calls ``storyteller.rules`` from ``clean()`` and ``save()`` and remembers the loaded status."""
 
-    #: the ORM path from this model to its storyteller; "" for the storyteller itself
-    owner_path: ClassVar[str] = "storyteller"
-    #: trauma, boundaries and preferences: never shown beyond the owner and staff
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from storyteller import rules
+
+        rules.normalise(self)
+        rules.check_transition(self)
+        super().save(*args, **kwargs)
+        rules.remember(self)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        from storyteller import rules
+
+        rules.remember(instance)
+        return instance
+
+    def clean(self):
+        super().clean()
+        from storyteller import rules
+
+        rules.normalise(self)
+        rules.check(self)
+
+
+class StorytellerOwnedModel(RowRulesMixin, BaseModel):
+    """A row that belongs to one storyteller, directly or through its parent (see ``access_path``)."""
+
+    #: core's visibility path: from this model to the user who owns the storyteller
+    access_path: ClassVar[str] = "storyteller__user"
+    #: trauma, boundaries and preferences: never shown beyond the owner and superusers
     is_sensitive: ClassVar[bool] = False
 
     objects = StorytellerOwnedQuerySet.as_manager()
@@ -79,17 +99,10 @@ class StorytellerOwnedModel(BaseModel):
     class Meta:
         abstract = True
 
-    def is_owned_by(self, user) -> bool:
-        """Whether ``user`` is this row's storyteller's user (one query when the path is not loaded)."""
-        if user is None or not user.is_authenticated:
-            return False
-        return type(self)._default_manager.filter(pk=self.pk).owned_by(user).exists()
 
-
-class ProcessDefinitionModel(BaseModel):
+class ProcessDefinitionModel(RowRulesMixin, BaseModel):
     """Reference data of the process: readable by every signed-in user, written by staff."""
 
-    owner_path: ClassVar[str | None] = None
     is_sensitive: ClassVar[bool] = False
 
     class Meta:

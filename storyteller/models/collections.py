@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from storyteller.choices import (
@@ -136,11 +136,16 @@ class Collection(StorytellerOwnedModel):
         help_text=_("Overall emotional tone"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["storyteller_id", "display_order", "collection_name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(is_approved=False) | Q(is_provisional=False, approved_at__isnull=False),
+                name="storyteller_collection_approved_not_provisional",
+                violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
+            ),
             models.CheckConstraint(
                 condition=Q(organizing_principle__in=[*CollectionOrganizingPrinciple.values, ""]),
                 name="storyteller_collection_organizing_principle_valid",
@@ -236,7 +241,7 @@ class CollectionLifeEvent(StorytellerOwnedModel):
         verbose_name=_("added by"),
     )
 
-    owner_path = "collection__storyteller"
+    access_path = "collection__storyteller__user"
 
     class Meta:
         ordering = ["collection_id", "sequence_order"]
@@ -319,7 +324,7 @@ class CollectionGrouping(StorytellerOwnedModel):
         verbose_name=_("display order"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["storyteller_id", "display_order"]
@@ -373,7 +378,7 @@ class CollectionGroupingMember(StorytellerOwnedModel):
         help_text=_("How this collection fits in the grouping"),
     )
 
-    owner_path = "grouping__storyteller"
+    access_path = "grouping__storyteller__user"
 
     class Meta:
         ordering = ["grouping_id", "sequence_order"]
@@ -432,11 +437,16 @@ class CollectionRelationship(StorytellerOwnedModel):
     )
     is_bidirectional = models.BooleanField(default=False, verbose_name=_("is bidirectional"))
 
-    owner_path = "source_collection__storyteller"
+    access_path = "source_collection__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(source_collection=F("target_collection")),
+                name="storyteller_collectionrelationship_two_collections",
+                violation_error_message=_("A relationship is between two different collections."),
+            ),
             models.UniqueConstraint(
                 fields=["source_collection", "target_collection", "relationship_type"],
                 name="storyteller_collectionrelationship_pair_type_unique",
@@ -492,7 +502,7 @@ class CollectionTag(StorytellerOwnedModel):
         help_text=_("Why this tag applies"),
     )
 
-    owner_path = "collection__storyteller"
+    access_path = "collection__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -548,11 +558,16 @@ class CollectionSynthesis(StorytellerOwnedModel):
     )
     needs_revision = models.BooleanField(default=False, verbose_name=_("needs revision"))
 
-    owner_path = "collection__storyteller"
+    access_path = "collection__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(is_approved=False) | Q(is_provisional=False, approved_at__isnull=False),
+                name="storyteller_collectionsynthesis_approved_not_provisional",
+                violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
+            ),
             models.CheckConstraint(
                 condition=Q(synthesis_type__in=[*CollectionSynthesisSynthesisType.values, ""]),
                 name="storyteller_collectionsynthesis_synthesis_type_valid",

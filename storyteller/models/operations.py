@@ -153,7 +153,7 @@ class StorytellerProgress(StorytellerOwnedModel):
         verbose_name=_("suggested next action"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -235,7 +235,7 @@ class StorytellerSectionSelection(StorytellerOwnedModel):
         help_text=_("Why storyteller wants to work on this"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -348,7 +348,7 @@ class StorytellerSectionStatus(StorytellerOwnedModel):
         verbose_name=_("prerequisite notes"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -714,11 +714,22 @@ class ArchetypeAnalysis(StorytellerOwnedModel):
         verbose_name=_("analysis notes"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["storyteller_id", "analysis_number"]
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(refinement_status="resolved")
+                | (
+                    Q(dominant_confidence__isnull=False, dominant_confidence__gte=Decimal("0.85"))
+                    & ~Q(dominant_archetype="")
+                ),
+                name="storyteller_archetypeanalysis_resolved_dominant",
+                violation_error_message=_(
+                    "A resolved analysis names its dominant archetype with confidence 0.85 or more."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["storyteller", "analysis_number"],
                 name="storyteller_archetypeanalysis_number_unique",
@@ -895,7 +906,7 @@ class UserFeedback(StorytellerOwnedModel):
         verbose_name=_("feedback given at"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["-created_at"]
@@ -1214,7 +1225,7 @@ class AgentInstance(StorytellerOwnedModel):
         verbose_name=_("review notes"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["-created_at"]
@@ -1424,7 +1435,7 @@ class Requirement(StorytellerOwnedModel):
         help_text=_("Additional context"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["-created_at"]
@@ -1688,7 +1699,7 @@ class EditRequirement(StorytellerOwnedModel):
         verbose_name=_("metadata"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["-created_at"]
@@ -1869,7 +1880,7 @@ class BookExport(StorytellerOwnedModel):
         verbose_name=_("generation notes"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["-created_at"]
@@ -1968,7 +1979,7 @@ class BookExportDelivery(StorytellerOwnedModel):
         verbose_name=_("failure reason"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["-created_at"]

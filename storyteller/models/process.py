@@ -50,6 +50,12 @@ class ProcessVersion(ProcessDefinitionModel):
         ordering = ["version_name"]
         constraints = [
             models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="storyteller_processversion_one_active",
+                violation_error_message=_("Another process version is active; deactivate it first."),
+            ),
+            models.UniqueConstraint(
                 fields=["version_name"],
                 name="storyteller_processversion_version_name_unique",
                 violation_error_message=_("This version name is already taken."),

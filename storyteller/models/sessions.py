@@ -173,7 +173,7 @@ class StorytellerSession(StorytellerOwnedModel):
         help_text=_("Flexible storage for session-specific data"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["-created_at"]
@@ -235,7 +235,7 @@ class SessionScope(StorytellerOwnedModel):
         verbose_name=_("time period end"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -302,7 +302,7 @@ class SessionProfile(StorytellerOwnedModel):
         help_text=_("Extensible for new profile fields"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -357,7 +357,7 @@ class SessionProgress(StorytellerOwnedModel):
         help_text=_("Responses, decisions, artifacts"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -419,7 +419,7 @@ class SessionSectionStatus(StorytellerOwnedModel):
         verbose_name=_("completed at"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -491,11 +491,16 @@ class SessionSynthesis(StorytellerOwnedModel):
         verbose_name=_("generated at"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(user_approved=True) | Q(is_provisional=False),
+                name="storyteller_sessionsynthesis_approved_not_provisional",
+                violation_error_message=_("An approved synthesis is no longer provisional."),
+            ),
             models.CheckConstraint(
                 condition=Q(synthesis_type__in=[*SessionSynthesisSynthesisType.values, ""]),
                 name="storyteller_sessionsynthesis_synthesis_type_valid",
@@ -562,7 +567,7 @@ class SessionArchetype(StorytellerOwnedModel):
         verbose_name=_("inferred at"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -616,7 +621,7 @@ class SessionLifeEvent(StorytellerOwnedModel):
         help_text=_("Session-specific notes about this event"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -729,7 +734,7 @@ class SessionInteraction(StorytellerOwnedModel):
         help_text=_("How long this interaction took"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["session_id", "interaction_sequence"]
@@ -822,11 +827,16 @@ class SessionArtifact(StorytellerOwnedModel):
     )
     included_in_synthesis = models.BooleanField(default=False, verbose_name=_("included in synthesis"))
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(is_approved=False) | Q(is_provisional=False, approved_at__isnull=False),
+                name="storyteller_sessionartifact_approved_not_provisional",
+                violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
+            ),
             models.CheckConstraint(
                 condition=Q(artifact_type__in=[*SessionArtifactArtifactType.values, ""]),
                 name="storyteller_sessionartifact_artifact_type_valid",
@@ -959,7 +969,7 @@ class SessionNote(StorytellerOwnedModel):
         verbose_name=_("noted by"),
     )
 
-    owner_path = "session__storyteller"
+    access_path = "session__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from storyteller.choices import (
@@ -197,7 +197,7 @@ class Story(StorytellerOwnedModel):
         verbose_name=_("estimated page count"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["title"]
@@ -396,7 +396,7 @@ class StoryChapter(StorytellerOwnedModel):
         help_text=_("Actual order in book (may differ from chapter_number"),
     )
 
-    owner_path = "story__storyteller"
+    access_path = "story__storyteller__user"
 
     class Meta:
         ordering = ["story_id", "chapter_number"]
@@ -528,7 +528,7 @@ class ChapterSection(StorytellerOwnedModel):
         verbose_name=_("sequence order"),
     )
 
-    owner_path = "chapter__story__storyteller"
+    access_path = "chapter__story__storyteller__user"
 
     class Meta:
         ordering = ["chapter_id", "section_number"]
@@ -603,7 +603,7 @@ class StoryCollection(StorytellerOwnedModel):
         help_text=_("How raw material was transformed for narrative"),
     )
 
-    owner_path = "story__storyteller"
+    access_path = "story__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -775,7 +775,7 @@ class StoryCharacter(StorytellerOwnedModel):
     )
     consent_obtained = models.BooleanField(default=False, verbose_name=_("consent obtained"))
 
-    owner_path = "story__storyteller"
+    access_path = "story__storyteller__user"
 
     class Meta:
         ordering = ["character_name"]
@@ -884,11 +884,16 @@ class CharacterRelationship(StorytellerOwnedModel):
         verbose_name=_("significance"),
     )
 
-    owner_path = "story__storyteller"
+    access_path = "story__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(character_a=F("character_b")),
+                name="storyteller_characterrelationship_two_characters",
+                violation_error_message=_("A relationship is between two different characters."),
+            ),
             models.UniqueConstraint(
                 fields=["character_a", "character_b"],
                 name="storyteller_characterrelationship_pair_unique",
@@ -965,7 +970,7 @@ class CharacterAppearance(StorytellerOwnedModel):
         verbose_name=_("development notes"),
     )
 
-    owner_path = "character__story__storyteller"
+    access_path = "character__story__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -1042,7 +1047,7 @@ class StoryTheme(StorytellerOwnedModel):
         help_text=_("How theme evolves through story"),
     )
 
-    owner_path = "story__storyteller"
+    access_path = "story__storyteller__user"
 
     class Meta:
         ordering = ["theme_name"]
@@ -1093,7 +1098,7 @@ class ChapterTheme(StorytellerOwnedModel):
         help_text=_("How theme is explored in this chapter"),
     )
 
-    owner_path = "chapter__story__storyteller"
+    access_path = "chapter__story__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -1308,7 +1313,7 @@ class StoryScene(StorytellerOwnedModel):
         verbose_name=_("word count"),
     )
 
-    owner_path = "story__storyteller"
+    access_path = "story__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -1389,7 +1394,7 @@ class StoryDraft(StorytellerOwnedModel):
     )
     is_current = models.BooleanField(default=False, verbose_name=_("is current"))
 
-    owner_path = "story__storyteller"
+    access_path = "story__storyteller__user"
 
     class Meta:
         ordering = ["story_id", "-draft_version"]

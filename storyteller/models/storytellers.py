@@ -129,7 +129,7 @@ class Storyteller(SoftDeleteModel, StorytellerOwnedModel):
     )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
-    owner_path = ""
+    access_path = "user"
     objects = SoftDeleteManager.from_queryset(StorytellerQuerySet)()
     all_objects = models.Manager.from_queryset(StorytellerQuerySet)()
 
@@ -217,7 +217,7 @@ class StorytellerBoundary(StorytellerOwnedModel):
         verbose_name=_("additional notes"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
     is_sensitive = True
 
     class Meta:
@@ -294,7 +294,7 @@ class StorytellerPreference(StorytellerOwnedModel):
         verbose_name=_("additional preferences"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
     is_sensitive = True
 
     class Meta:
@@ -398,7 +398,7 @@ class LifeEvent(StorytellerOwnedModel):
         verbose_name=_("display order"),
     )
 
-    owner_path = "storyteller"
+    access_path = "storyteller__user"
 
     class Meta:
         ordering = ["storyteller_id", "display_order", "event_name"]
@@ -505,7 +505,7 @@ class LifeEventTimespan(StorytellerOwnedModel):
         verbose_name=_("order index"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
 
     class Meta:
         ordering = ["life_event_id", "order_index"]
@@ -583,7 +583,7 @@ class LifeEventLocation(StorytellerOwnedModel):
         verbose_name=_("order index"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
 
     class Meta:
         ordering = ["life_event_id", "order_index"]
@@ -666,7 +666,7 @@ class LifeEventParticipant(StorytellerOwnedModel):
         verbose_name=_("notes"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -730,7 +730,7 @@ class LifeEventDetail(StorytellerOwnedModel):
         help_text=_("Can capture but not publish"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
 
     class Meta:
         ordering = ["life_event_id", "display_order"]
@@ -817,12 +817,17 @@ class LifeEventTrauma(StorytellerOwnedModel):
         verbose_name=_("assessed at"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
     is_sensitive = True
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_given=False) | Q(consent_date__isnull=False),
+                name="storyteller_lifeeventtrauma_consent_dated",
+                violation_error_message=_("Recorded consent carries its date."),
+            ),
             models.CheckConstraint(
                 condition=Q(trauma_type__in=[*LifeEventTraumaTraumaType.values, ""]),
                 name="storyteller_lifeeventtrauma_trauma_type_valid",
@@ -903,7 +908,7 @@ class LifeEventBoundary(StorytellerOwnedModel):
         verbose_name=_("boundary notes"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
     is_sensitive = True
 
     class Meta:
@@ -988,7 +993,7 @@ class LifeEventMedia(StorytellerOwnedModel):
         verbose_name=_("tags"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
 
     class Meta:
         ordering = ["created_at"]
@@ -1069,7 +1074,7 @@ class LifeEventPreference(StorytellerOwnedModel):
         verbose_name=_("notes"),
     )
 
-    owner_path = "life_event__storyteller"
+    access_path = "life_event__storyteller__user"
     is_sensitive = True
 
     class Meta:

@@ -1,0 +1,413 @@
+"""The Everbound rules, in one place: status machines, approvals, consent, unlocking and the gates.
+
+Models call :func:`normalise` and :func:`check` from ``clean()`` and :func:`check_transition` from
+``save()`` (see ``storyteller.models.base.RowRulesMixin``), so the API (``full_clean`` in its
+serializers), the admin (forms and inlines), ``storyteller.services`` and the commands all meet them.
+Rules that need other rows read a few rows of the same storyteller, with constant queries.
+
+Status machines (``MACHINES``): each lists the statuses a new row may start in, the allowed moves,
+the timestamp column a move stamps and the reason column it requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+COMPOSITION_CONFIDENCE = Decimal("0.85")
+
+TRANSITION_REFUSED = "A %(model)s cannot move from %(old)s to %(new)s (allowed: %(allowed)s)."
+INITIAL_REFUSED = "A new %(model)s starts as %(allowed)s."
+REASON_REQUIRED = "Say why (%(field)s) when moving to %(new)s."
+COMPOSITION_GATE = (
+    "The story cannot move to composition until the storyteller's latest archetype analysis is resolved "
+    "with a dominant archetype at confidence 0.85 or more."
+)
+BLOCKING_EDITS = "The story has blocking edit requirements that are not resolved (%(count)d)."
+TRAUMA_CONSENT = (
+    "This life event is traumatic and not resolved: it may be explored only after explicit consent is recorded "
+    "on its trauma assessment."
+)
+PREREQUISITE_MISSING = "This section unlocks only after %(section)s is completed."
+SCOPE_MISMATCH = "This section needs the scope %(scope)s; the storyteller's scope is %(actual)s."
+PROFILE_MISMATCH = "This section needs the profile flags %(flags)s."
+UNLOCKED_BY_REQUIRED = "Say what unlocked the section (unlocked_by)."
+MIXED_STORYTELLERS = "%(field)s belongs to another storyteller."
+OPEN_EDIT_STATUSES = ("pending", "in_review")
+
+
+@dataclass(frozen=True)
+class Machine:
+    field: str
+    initial: tuple[str, ...]
+    moves: dict[str, tuple[str, ...]]
+    stamps: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+MACHINES: dict[str, Machine] = {
+    "storyteller.StorytellerSectionStatus": Machine(
+        "status",
+        initial=("locked", "unlocked"),
+        moves={
+            "locked": ("unlocked",),
+            "unlocked": ("in_progress", "skipped"),
+            "in_progress": ("completed", "skipped"),
+            "completed": (),
+            "skipped": ("unlocked",),
+        },
+        stamps={
+            "unlocked": "unlocked_at",
+            "in_progress": "started_at",
+            "completed": "completed_at",
+            "skipped": "skipped_at",
+        },
+        reasons={"skipped": "skip_reason"},
+    ),
+    "storyteller.Requirement": Machine(
+        "status",
+        initial=("pending",),
+        moves={
+            "pending": ("in_progress", "deferred", "obsolete"),
+            "in_progress": ("addressed", "deferred", "obsolete"),
+            "addressed": ("resolved", "in_progress", "deferred", "obsolete"),
+            "deferred": ("pending", "obsolete"),
+            "resolved": (),
+            "obsolete": (),
+        },
+        stamps={
+            "addressed": "addressed_at",
+            "resolved": "resolved_at",
+            "deferred": "deferred_at",
+            "obsolete": "obsolete_at",
+        },
+        reasons={"deferred": "deferred_reason", "obsolete": "obsolete_reason"},
+    ),
+    "storyteller.EditRequirement": Machine(
+        "status",
+        initial=("pending",),
+        moves={
+            "pending": ("in_review", "wont_fix", "obsolete"),
+            "in_review": ("resolved", "wont_fix", "obsolete", "pending"),
+            "resolved": (),
+            "wont_fix": (),
+            "obsolete": (),
+        },
+        stamps={
+            "in_review": "in_review_at",
+            "resolved": "resolved_at",
+            "wont_fix": "wont_fix_at",
+            "obsolete": "obsolete_at",
+        },
+        reasons={"wont_fix": "wont_fix_reason", "obsolete": "obsolete_reason"},
+    ),
+    "storyteller.StorytellerSession": Machine(
+        "status",
+        initial=("scheduled", "in_progress"),
+        moves={
+            "scheduled": ("in_progress", "cancelled"),
+            "in_progress": ("paused", "completed", "abandoned"),
+            "paused": ("in_progress", "abandoned", "cancelled"),
+            "completed": (),
+            "cancelled": (),
+            "abandoned": (),
+        },
+        stamps={"in_progress": "started_at", "completed": "ended_at", "abandoned": "ended_at", "cancelled": "ended_at"},
+    ),
+    "storyteller.BookExport": Machine(
+        "export_status",
+        initial=("queued",),
+        moves={
+            "queued": ("generating", "failed"),
+            "generating": ("ready", "failed"),
+            "ready": ("expired",),
+            "failed": (),
+            "expired": (),
+        },
+        stamps={"generating": "generation_started_at", "ready": "generation_completed_at", "failed": "failed_at"},
+        reasons={"failed": "failure_reason"},
+    ),
+    "storyteller.Story": Machine(
+        "status",
+        initial=("planning",),
+        moves={
+            "planning": ("drafting",),
+            "drafting": ("revising", "complete", "planning"),
+            "revising": ("drafting", "complete"),
+            "complete": ("revising",),
+        },
+    ),
+}
+
+#: models whose rows are provisional until approved: (approved flag, provisional flag, approval time)
+APPROVALS: dict[str, tuple[str, str, str | None]] = {
+    "storyteller.SessionArtifact": ("is_approved", "is_provisional", "approved_at"),
+    "storyteller.Collection": ("is_approved", "is_provisional", "approved_at"),
+    "storyteller.CollectionSynthesis": ("is_approved", "is_provisional", "approved_at"),
+    "storyteller.SessionSynthesis": ("user_approved", "is_provisional", None),
+}
+
+#: rows that put a life event into a session's prompts or a collection
+LIFE_EVENT_USES = ("storyteller.SessionLifeEvent", "storyteller.CollectionLifeEvent", "storyteller.SessionInteraction")
+
+
+def machine_for(obj) -> Machine | None:
+    return MACHINES.get(obj._meta.label)
+
+
+def remember(obj) -> None:
+    """Keep the status the row had in the database, to judge the next move against it."""
+    machine = machine_for(obj)
+    if machine is not None:
+        obj._loaded_status = obj.__dict__.get(machine.field)
+
+
+def _status_error(obj, machine: Machine, message: str, **params) -> ValidationError:
+    return ValidationError({machine.field: ValidationError(message, code="invalid_transition", params=params)})
+
+
+def check_transition(obj) -> None:
+    """Refuse a status the row's machine does not allow from where it stands (new rows: an initial status)."""
+    machine = machine_for(obj)
+    if machine is None:
+        return
+    new = getattr(obj, machine.field)
+    old = getattr(obj, "_loaded_status", None)
+    verbose = obj._meta.verbose_name
+    if obj._state.adding or old is None:
+        if new not in machine.initial:
+            raise _status_error(obj, machine, INITIAL_REFUSED, model=verbose, allowed=" or ".join(machine.initial))
+    elif new != old and new not in machine.moves.get(old, ()):
+        allowed = ", ".join(machine.moves.get(old, ())) or "none"
+        raise _status_error(obj, machine, TRANSITION_REFUSED, model=verbose, old=old, new=new, allowed=allowed)
+    moved = obj._state.adding or old != new
+    reason = machine.reasons.get(new)
+    if moved and reason and not getattr(obj, reason):
+        raise ValidationError(
+            {reason: ValidationError(REASON_REQUIRED, code="required", params={"field": reason, "new": new})}
+        )
+
+
+def normalise(obj) -> None:
+    """Fill what a move or an approval implies on the row itself: timestamps, provisional flags, consent dates."""
+    now = timezone.now()
+    machine = machine_for(obj)
+    if machine is not None:
+        new = getattr(obj, machine.field)
+        if (obj._state.adding or getattr(obj, "_loaded_status", None) != new) and new in machine.stamps:
+            stamp = machine.stamps[new]
+            if getattr(obj, stamp) is None or new != getattr(obj, "_loaded_status", None):
+                setattr(obj, stamp, now)
+        if obj._meta.label == "storyteller.StorytellerSession" and new == "completed" and obj.completed_at is None:
+            obj.completed_at = now
+    approval = APPROVALS.get(obj._meta.label)
+    if approval is not None:
+        approved, provisional, approved_at = approval
+        if getattr(obj, approved):
+            setattr(obj, provisional, False)
+            if approved_at and getattr(obj, approved_at) is None:
+                setattr(obj, approved_at, now)
+    if obj._meta.label in ("storyteller.LifeEventTrauma", "storyteller.Storyteller", "storyteller.LifeEventBoundary"):
+        flag = "consent_to_deepen" if obj._meta.label == "storyteller.LifeEventBoundary" else "consent_given"
+        if getattr(obj, flag) and obj.consent_date is None:
+            obj.consent_date = now
+
+
+def check(obj) -> None:
+    """Every rule of the row (``clean()`` calls it; ``full_clean`` runs it on every path)."""
+    check_transition(obj)
+    label = obj._meta.label
+    if label == "storyteller.Story":
+        check_story(obj)
+    elif label == "storyteller.BookExport":
+        check_book_export(obj)
+    elif label == "storyteller.StorytellerSectionStatus":
+        check_section_unlock(obj)
+    elif label in LIFE_EVENT_USES:
+        check_life_event_use(obj)
+    check_same_storyteller(obj)
+
+
+# the gates -------------------------------------------------------------------------------------
+
+
+def composition_allowed(storyteller_id) -> bool:
+    """The composition gate: the latest archetype analysis is resolved with dominant confidence >= 0.85."""
+    from storyteller.models import ArchetypeAnalysis
+
+    latest = ArchetypeAnalysis.objects.filter(storyteller_id=storyteller_id).order_by("-analysis_number").first()
+    return bool(
+        latest is not None
+        and latest.refinement_status == "resolved"
+        and latest.dominant_archetype
+        and latest.dominant_confidence is not None
+        and latest.dominant_confidence >= COMPOSITION_CONFIDENCE
+    )
+
+
+def open_blocking_edits(story_id) -> int:
+    from storyteller.models import EditRequirement
+
+    return EditRequirement.objects.filter(story_id=story_id, severity="blocking", status__in=OPEN_EDIT_STATUSES).count()
+
+
+def check_story(story) -> None:
+    old = getattr(story, "_loaded_status", None)
+    if story.status == old or story.storyteller_id is None:
+        return
+    if old == "planning" and story.status == "drafting" and not composition_allowed(story.storyteller_id):
+        raise ValidationError({"status": ValidationError(COMPOSITION_GATE, code="composition_gate")})
+    if story.status == "complete" and story.pk and (count := open_blocking_edits(story.pk)):
+        raise ValidationError(
+            {"status": ValidationError(BLOCKING_EDITS, code="blocking_edits", params={"count": count})}
+        )
+
+
+def check_book_export(export) -> None:
+    if not export._state.adding or export.story_id is None:
+        return
+    if count := open_blocking_edits(export.story_id):
+        raise ValidationError(
+            {"story": ValidationError(BLOCKING_EDITS, code="blocking_edits", params={"count": count})}
+        )
+
+
+def life_event_needs_consent(life_event_id) -> bool:
+    """A traumatic life event that is not resolved and has no recorded consent."""
+    from storyteller.models import LifeEventTrauma
+
+    return (
+        LifeEventTrauma.objects.filter(life_event_id=life_event_id, is_trauma=True, requires_explicit_consent=True)
+        .exclude(trauma_status="resolved")
+        .exclude(consent_given=True)
+        .exists()
+    )
+
+
+def check_life_event_use(obj) -> None:
+    if obj.life_event_id is None or not obj._state.adding and not _changed(obj, "life_event_id"):
+        return
+    if life_event_needs_consent(obj.life_event_id):
+        raise ValidationError({"life_event": ValidationError(TRAUMA_CONSENT, code="trauma_consent")})
+
+
+def _changed(obj, attname: str) -> bool:
+    if obj.pk is None:
+        return True
+    current = type(obj)._base_manager.filter(pk=obj.pk).values_list(attname, flat=True).first()
+    return current != getattr(obj, attname)
+
+
+def storyteller_scope(storyteller_id) -> str:
+    from storyteller.models import SessionScope
+
+    scope = SessionScope.objects.filter(session__storyteller_id=storyteller_id).order_by("-created_at").first()
+    return scope.scope_type if scope else ""
+
+
+def storyteller_profile(storyteller_id) -> dict:
+    from storyteller.models import SessionProfile
+
+    profile = SessionProfile.objects.filter(session__storyteller_id=storyteller_id).order_by("-created_at").first()
+    if profile is None:
+        return {}
+    flags = dict(profile.additional_flags or {})
+    for name in (
+        "has_relationships",
+        "has_children",
+        "has_multiple_careers",
+        "has_lived_multiple_places",
+        "has_military_service",
+        "faith_important",
+        "comfortable_discussing_romance",
+        "comfortable_discussing_trauma",
+        "prefers_some_private",
+    ):
+        flags[name] = getattr(profile, name)
+    return flags
+
+
+def unlock_problems(storyteller_id, section) -> list[str]:
+    """Why ``section`` may not unlock for the storyteller yet (empty: it may)."""
+    from storyteller.models import StorytellerSectionStatus
+
+    problems = []
+    before = section.unlock_after_section
+    if (
+        before is not None
+        and not StorytellerSectionStatus.objects.filter(
+            storyteller_id=storyteller_id, process_section=before, status="completed"
+        ).exists()
+    ):
+        problems.append(PREREQUISITE_MISSING % {"section": before.section_name})
+    if section.requires_scope:
+        actual = storyteller_scope(storyteller_id)
+        if actual != section.requires_scope:
+            problems.append(SCOPE_MISMATCH % {"scope": section.requires_scope, "actual": actual or "not chosen"})
+    if section.requires_profile_flags:
+        profile = storyteller_profile(storyteller_id)
+        wanted = section.requires_profile_flags
+        if any(profile.get(key) != value for key, value in wanted.items()):
+            problems.append(PROFILE_MISMATCH % {"flags": wanted})
+    return problems
+
+
+def check_section_unlock(status) -> None:
+    old = getattr(status, "_loaded_status", None)
+    if status.status != "unlocked" or old == "unlocked" or status.process_section_id is None:
+        return
+    if not status.unlocked_by:
+        raise ValidationError({"unlocked_by": ValidationError(UNLOCKED_BY_REQUIRED, code="required")})
+    if old == "skipped":
+        return
+    problems = unlock_problems(status.storyteller_id, status.process_section)
+    if problems:
+        raise ValidationError({"status": [ValidationError(problem, code="locked") for problem in problems]})
+
+
+#: child rows that name two storyteller-owned rows: both must belong to the same storyteller
+SAME_STORYTELLER = {
+    "storyteller.SessionLifeEvent": ("session", "life_event"),
+    "storyteller.SessionInteraction": ("session", "life_event"),
+    "storyteller.SessionArtifact": ("session", "life_event"),
+    "storyteller.CollectionLifeEvent": ("collection", "life_event"),
+    "storyteller.CollectionGroupingMember": ("grouping", "collection"),
+    "storyteller.CollectionRelationship": ("source_collection", "target_collection"),
+    "storyteller.StoryCollection": ("story", "collection"),
+    "storyteller.EditRequirement": ("storyteller", "story"),
+    "storyteller.BookExport": ("storyteller", "story"),
+    "storyteller.BookExportDelivery": ("storyteller", "book_export"),
+    "storyteller.Requirement": ("storyteller", "life_event", "collection", "addressed_in_session"),
+    "storyteller.ArchetypeAnalysis": ("storyteller", "collection", "story"),
+    "storyteller.AgentInstance": ("storyteller", "session"),
+    "storyteller.StoryScene": ("story", "life_event"),
+    "storyteller.Event": ("storyteller", "session", "story"),
+}
+
+
+def _storyteller_id(obj, name):
+    related = getattr(obj, name)
+    if related is None:
+        return None
+    if related._meta.label == "storyteller.Storyteller":
+        return related.pk
+    path = related.access_path.removesuffix("__user").split("__")
+    for step in path:
+        related = getattr(related, step)
+    return related.pk
+
+
+def check_same_storyteller(obj) -> None:
+    names = SAME_STORYTELLER.get(obj._meta.label)
+    if not names:
+        return
+    present = [name for name in names if getattr(obj, obj._meta.get_field(name).attname) is not None]
+    if len(present) < 2:
+        return
+    first = _storyteller_id(obj, present[0])
+    for name in present[1:]:
+        if _storyteller_id(obj, name) != first:
+            raise ValidationError({name: ValidationError(MIXED_STORYTELLERS, code="mixed", params={"field": name})})
