@@ -16,6 +16,8 @@ from storyteller.models import (
     Event,
     LifeEvent,
     LifeEventBoundary,
+    LifeEventLocation,
+    LifeEventTimespan,
     ProcessPrompt,
     ProcessSection,
     ProcessVersion,
@@ -189,3 +191,26 @@ def session_prompt_ask(
         prompt_category=prompt.prompt_type,
     )
     return row_save(obj=interaction, actor=actor)
+
+
+@transaction.atomic
+def life_event_save(
+    *, life_event: LifeEvent, timespans: list[dict] | None = None, locations: list[dict] | None = None, actor=None
+) -> LifeEvent:
+    """Save a life event; given timespans or locations replace the event's own (one request, one transaction)."""
+    creating = life_event._state.adding
+    row_save(obj=life_event, actor=actor)
+    for model, rows in ((LifeEventTimespan, timespans), (LifeEventLocation, locations)):
+        if rows is None:
+            continue
+        model.objects.filter(life_event=life_event).delete()
+        for row in rows:
+            row_save(obj=model(life_event=life_event, **row), actor=actor)
+    if creating:
+        event_record(
+            storyteller=life_event.storyteller,
+            event_type="life_event_added",
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            subject=life_event.event_name,
+        )
+    return life_event

@@ -2,10 +2,13 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from storyteller.api.books import StoryBookExportViewSet
+from storyteller.api.views import VIEWSETS, url_prefix
 
 app_name = "storyteller-api"
 
 router = DefaultRouter()
+for model, viewset in VIEWSETS.items():
+    router.register(url_prefix(model), viewset, basename=model._meta.model_name)
 
 # Book exports live under their story: /stories/{story}/exports/...
 story_exports = [

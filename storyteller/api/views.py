@@ -1,0 +1,175 @@
+"""Viewsets of every storyteller model under ``/api/storyteller/``, built by one factory.
+
+* Process definitions (versions, nodes, sections, prompts, packs, templates, scope types, agents):
+  any signed-in user reads; writes need the model permissions (staff, through admin groups).
+* Storyteller data: a user sees and changes only the rows of their own storytellers (superusers see
+  all); another user's row is a 404 and never appears in a list. Sensitive rows (trauma, boundaries,
+  preferences) follow the same rule and nothing widens it.
+
+Writes go through ``storyteller.services.row_save`` (rules, status machines, the event log).
+``events`` is append-only: list, read and add, with cursor pagination.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.pagination import CursorPagination
+from core.api.permissions import ScopedRolePermission
+from core.api.views import UUID_PATTERN, BaseModelViewSet, ValuesListMixin
+from storyteller import models as m
+from storyteller import services
+from storyteller.api.serializers import SERIALIZERS, LifeEventSerializer
+from storyteller.filtersets import FILTERSETS
+
+
+class StorytellerViewSetMixin:
+    """Writes build the row and hand it to ``services.row_save`` (full_clean, rules, event log)."""
+
+    def perform_create(self, serializer):
+        obj = self.queryset.model(**self.creation_values(serializer.validated_data))
+        serializer.instance = services.row_save(obj=obj, actor=self.request.user)
+
+    def perform_update(self, serializer):
+        obj = serializer.instance
+        for key, value in serializer.validated_data.items():
+            setattr(obj, key, value)
+        serializer.instance = services.row_save(obj=obj, actor=self.request.user)
+
+    def creation_values(self, data: dict) -> dict:
+        return dict(data)
+
+
+class ProcessViewSet(StorytellerViewSetMixin, BaseModelViewSet):
+    """Shared process definition: read by any signed-in user, written with the model permissions."""
+
+
+class OwnedViewSet(StorytellerViewSetMixin, BaseModelViewSet):
+    """Storyteller data: the owner's rows only (superusers: all)."""
+
+    permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class StorytellerViewSet(OwnedViewSet):
+    def creation_values(self, data: dict) -> dict:
+        return {**data, "user": self.request.user}
+
+
+class LifeEventViewSet(OwnedViewSet):
+    """Life events, with their timespans and locations read and written in the same request."""
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        children = {key: data.pop(key) for key in ("timespans", "locations") if key in data}
+        serializer.instance = services.life_event_save(
+            life_event=m.LifeEvent(**data), actor=self.request.user, **children
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        children = {key: data.pop(key) for key in ("timespans", "locations") if key in data}
+        life_event = serializer.instance
+        for key, value in data.items():
+            setattr(life_event, key, value)
+        serializer.instance = services.life_event_save(life_event=life_event, actor=self.request.user, **children)
+
+
+class AskPromptSerializer(serializers.Serializer):
+    prompt = serializers.PrimaryKeyRelatedField(queryset=m.ProcessPrompt.objects.all())
+    life_event = serializers.UUIDField(required=False, allow_null=True)
+
+
+class StorytellerSessionViewSet(OwnedViewSet):
+    @extend_schema(request=AskPromptSerializer, responses={201: SERIALIZERS[m.SessionInteraction]})
+    @action(detail=True, methods=["post"], url_path="ask-prompt")
+    def ask_prompt(self, request, pk=None):
+        """Put a process prompt to the storyteller; refused (400) above their comfortable tier or about an
+        unresolved traumatic life event without consent."""
+        session = self.get_object()
+        data = AskPromptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        life_event = None
+        if data.validated_data.get("life_event"):
+            life_event = get_object_or_404(
+                m.LifeEvent.objects.visible_to(request.user).filter(storyteller=session.storyteller),
+                pk=data.validated_data["life_event"],
+            )
+        interaction = services.session_prompt_ask(
+            session=session, prompt=data.validated_data["prompt"], life_event=life_event, actor=request.user
+        )
+        return Response(SERIALIZERS[m.SessionInteraction](interaction).data, status=201)
+
+
+class ProcessVersionViewSet(ProcessViewSet):
+    @extend_schema(request=None, responses={200: SERIALIZERS[m.ProcessVersion]})
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated, permissions.DjangoModelPermissions],
+    )
+    def activate(self, request, pk=None):
+        """Make this the one active process version."""
+        version = services.process_version_activate(version=self.get_object())
+        return Response(self.get_serializer(version).data)
+
+
+class EventViewSet(
+    ValuesListMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The append-only event log of the user's storytellers: list, read and add (never change)."""
+
+    lookup_value_regex = UUID_PATTERN
+    permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
+    pagination_class = CursorPagination
+    cursor_ordering = ("-occurred_at", "-id")
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.event_record(actor=self.request.user, **serializer.validated_data)
+
+
+BASES = {
+    m.Storyteller: StorytellerViewSet,
+    m.LifeEvent: LifeEventViewSet,
+    m.StorytellerSession: StorytellerSessionViewSet,
+    m.ProcessVersion: ProcessVersionViewSet,
+    m.Event: EventViewSet,
+}
+
+
+def viewset_for(model) -> type[viewsets.GenericViewSet]:
+    base = BASES.get(model) or (ProcessViewSet if model in m.PROCESS_MODELS else OwnedViewSet)
+    ordering = [name.lstrip("-") for name in model._meta.ordering if "__" not in name]
+    attrs = {
+        "queryset": model._default_manager.all(),
+        "serializer_class": LifeEventSerializer if model is m.LifeEvent else SERIALIZERS[model],
+        "filterset_class": FILTERSETS[model],
+        "ordering_fields": [*dict.fromkeys([*ordering, "created_at", "updated_at"])],
+        "__module__": __name__,
+        "__doc__": f"{model._meta.verbose_name_plural.capitalize()}: {model.__doc__.strip().splitlines()[0]}",
+    }
+    if model is m.LifeEvent:
+        attrs["queryset"] = model._default_manager.prefetch_related("timespans", "locations")
+    return type(f"{model.__name__}ViewSet", (base,), attrs)
+
+
+def url_prefix(model) -> str:
+    if model is m.StorytellerSession:
+        return "sessions"
+    return str(model._meta.verbose_name_plural).replace(" ", "-")
+
+
+VIEWSETS = {model: viewset_for(model) for model in [*m.PROCESS_MODELS, *m.STORYTELLER_MODELS]}

@@ -1,0 +1,96 @@
+"""FilterSets of every storyteller model, built by one factory from the model's columns.
+
+Each gets ``q`` (text search over its text columns), ``<fk>_id`` (comma-separated ids; an unknown or
+malformed id filters to nothing), ``storyteller_id`` on storyteller data however deep the row sits,
+one multiple-choice filter per enumeration (``?status=pending&status=in_progress``), booleans,
+``<date>_after``/``<date>_before`` ranges on dates and times, and ``<array>`` filters on text arrays
+(comma-separated; rows containing all of them), e.g. ``?tags=war,letters``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import django_filters
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from storyteller import models as m
+from storyteller.models.base import storyteller_lookup
+
+
+def _uuids(value: str) -> list[uuid.UUID] | None:
+    ids = []
+    for part in value.split(","):
+        try:
+            ids.append(uuid.UUID(part.strip()))
+        except ValueError:
+            return None
+    return ids
+
+
+class IdListFilter(django_filters.CharFilter):
+    """``?x_id=<uuid>,<uuid>``: rows pointing at any of them; a malformed id matches nothing."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ids = _uuids(value)
+        if ids is None:
+            return qs.none()
+        return qs.filter(**{f"{self.field_name}__in": ids})
+
+
+class ArrayContainsFilter(django_filters.CharFilter):
+    """``?tags=a,b``: rows whose array holds every given value."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__contains": [part.strip() for part in value.split(",")]})
+
+
+class StorytellerFilterSetBase(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition) if self.search_fields else queryset
+
+
+def filterset_for(model) -> type[django_filters.FilterSet]:
+    attrs: dict = {}
+    search: list[str] = []
+    ranges: dict[str, list[str]] = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        name = field.name
+        if field.is_relation:
+            attrs[f"{name}_id"] = IdListFilter(field_name=name, label=f"{field.verbose_name} ids (comma-separated)")
+        elif field.choices:
+            attrs[name] = django_filters.MultipleChoiceFilter(field_name=name, choices=field.choices)
+        elif isinstance(field, models.BooleanField):
+            attrs[name] = django_filters.BooleanFilter(field_name=name)
+        elif isinstance(field, models.DateTimeField | models.DateField):
+            ranges[name] = ["gte", "lte"]
+        elif isinstance(field, ArrayField) and isinstance(field.base_field, models.TextField):
+            attrs[name] = ArrayContainsFilter(field_name=name, label=f"{field.verbose_name} (comma-separated, all)")
+        elif isinstance(field, models.CharField | models.TextField) and len(search) < 4:
+            search.append(name)
+    if getattr(model, "access_path", None) and "storyteller" not in {f.name for f in model._meta.concrete_fields}:
+        path = storyteller_lookup(model, "pk") if model is not m.Storyteller else "pk"
+        attrs["storyteller_id"] = IdListFilter(field_name=path, label="storyteller ids (comma-separated)")
+    meta = type("Meta", (), {"model": model, "fields": ranges})
+    attrs.update({"Meta": meta, "search_fields": tuple(search), "__module__": __name__})
+    return type(f"{model.__name__}FilterSet", (StorytellerFilterSetBase,), attrs)
+
+
+FILTERSETS: dict[type, type[django_filters.FilterSet]] = {}
+for _model in [*m.PROCESS_MODELS, *m.STORYTELLER_MODELS]:
+    FILTERSETS[_model] = filterset_for(_model)
+    globals()[FILTERSETS[_model].__name__] = FILTERSETS[_model]

@@ -1,0 +1,65 @@
+"""The storyteller admin: every changelist at constant queries, change pages, sensitive inlines, rules."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from storyteller import models as m
+from tests.core.factories import UserFactory
+from tests.storyteller import factories as f
+
+ALL_MODELS = [*m.PROCESS_MODELS, *m.STORYTELLER_MODELS]
+
+
+def changelist(model):
+    return reverse(f"admin:storyteller_{model._meta.model_name}_changelist")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
+def test_changelist_queries_do_not_grow_with_rows_and_change_page_loads(admin_client, model):
+    factory = getattr(f, f"{model.__name__}Factory")
+    obj = factory()
+    admin_client.get(changelist(model))
+    with CaptureQueriesContext(connection) as one:
+        assert admin_client.get(changelist(model)).status_code == 200
+    for _ in range(4):
+        factory()
+    with CaptureQueriesContext(connection) as five:
+        response = admin_client.get(changelist(model))
+    assert response.status_code == 200
+    assert len(five) == len(one), [q["sql"] for q in five.captured_queries]
+    change = reverse(f"admin:storyteller_{model._meta.model_name}_change", args=[obj.pk])
+    assert admin_client.get(change).status_code == 200
+
+
+@pytest.mark.django_db
+def test_sensitive_inlines_show_only_to_the_owner_and_superusers(rf):
+    life_event = f.LifeEventFactory()
+    inlines = admin.site._registry[m.LifeEvent].inlines
+    for name in ("LifeEventTraumaInline", "LifeEventBoundaryInline", "LifeEventPreferenceInline"):
+        inline = next(i for i in inlines if i.__name__ == name)(m.LifeEvent, admin.site)
+        owner, staff, superuser = life_event.storyteller.user, UserFactory(staff=True), UserFactory(superuser=True)
+        for user, shown in ((owner, True), (staff, False), (superuser, True)):
+            request = rf.get("/")
+            request.user = user
+            assert inline._allowed(request, life_event) is shown, (name, user)
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_status_move_the_machine_does_not_allow(admin_client):
+    requirement = f.RequirementFactory()
+    url = reverse("admin:storyteller_requirement_change", args=[requirement.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"status": "resolved", "storyteller": str(requirement.storyteller_id), "_save": "Save"})
+    data = {key: (str(value) if not isinstance(value, list | dict) else value) for key, value in data.items()}
+    for key in ("discriminates_between", "expected_archetype_outcomes", "suggested_prompts", "metadata"):
+        data[key] = "{}" if key in ("expected_archetype_outcomes", "metadata") else "[]"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "cannot move from pending to resolved" in response.content.decode()
+    requirement.refresh_from_db()
+    assert requirement.status == "pending"

@@ -1,0 +1,202 @@
+"""The storyteller API: CRUD conventions on every endpoint (generated from the models), the privacy
+matrix (owner, another user, superuser) on every private endpoint, nested life event writes, actions."""
+
+import json
+
+import pytest
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.urls import reverse
+from rest_framework.test import APIClient
+from rest_framework.utils.encoders import JSONEncoder
+
+from core.testing import CrudAPITests
+from storyteller import models as m
+from storyteller.api.serializers import SERIALIZERS
+from tests.core.factories import UserFactory
+from tests.storyteller import factories as f
+
+ALL_MODELS = [*m.PROCESS_MODELS, *m.STORYTELLER_MODELS]
+
+
+def factory_for(model):
+    return getattr(f, f"{model.__name__}Factory")
+
+
+def payload_for(model) -> dict:
+    """A valid create payload: a factory row, serialized, then removed (its parents stay)."""
+    obj = factory_for(model)()
+    data = json.loads(json.dumps(SERIALIZERS[model](obj).data, cls=JSONEncoder))
+    if isinstance(obj, m.Storyteller):
+        obj.hard_delete()
+    else:
+        model._base_manager.filter(pk=obj.pk).delete()
+    read_only = set(SERIALIZERS[model].Meta.read_only_fields) | {"id", "created_at", "updated_at"}
+    return {key: value for key, value in data.items() if key not in read_only}
+
+
+def update_for(model) -> dict:
+    for field in model._meta.concrete_fields:
+        if field.editable and not field.choices and not field.unique and field.blank:
+            if isinstance(field, models.CharField | models.TextField) and not isinstance(field, ArrayField):
+                return {field.name: "Updated"}
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.BooleanField) and field.editable:
+            return {field.name: not field.default if isinstance(field.default, bool) else True}
+    return {}
+
+
+class StorytellerCrud(CrudAPITests):
+    def create_data(self):
+        return payload_for(self.model)
+
+    def update_data(self):
+        return update_for(self.model)
+
+
+class OwnerCreatesStoryteller:
+    def test_write_without_permission_is_403(self, user_client):
+        obj = self.make()
+        assert user_client.patch(self.detail_url(obj), self.update_data(), format="json").status_code == 404
+        assert user_client.delete(self.detail_url(obj)).status_code == 404
+        response = user_client.post(self.list_url(), self.create_data(), format="json")
+        assert response.status_code == 201
+        assert m.Storyteller.objects.get(pk=response.data["id"]).user == user_client.handler._force_user
+
+
+class AppendOnly:
+    test_update_changes_object = None
+    test_delete_removes_object = None
+
+    def test_events_are_never_changed_or_removed(self, admin_api_client):
+        obj = self.make()
+        assert admin_api_client.patch(self.detail_url(obj), {"subject": "x"}, format="json").status_code == 405
+        assert admin_api_client.delete(self.detail_url(obj)).status_code == 405
+
+
+def _make_test_class(model):
+    mixins = (OwnerCreatesStoryteller,) if model is m.Storyteller else (AppendOnly,) if model is m.Event else ()
+    return type(
+        f"Test{model.__name__}API",
+        (*mixins, StorytellerCrud),
+        {"model": model, "factory": factory_for(model), "url_base": f"storyteller-api:{model._meta.model_name}"},
+    )
+
+
+for _model in ALL_MODELS:
+    globals()[f"Test{_model.__name__}API"] = _make_test_class(_model)
+
+
+# privacy ----------------------------------------------------------------------------------------
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def owner_of(obj):
+    from storyteller.services import storyteller_of
+
+    return storyteller_of(obj).user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", m.STORYTELLER_MODELS, ids=lambda model: model.__name__)
+def test_storyteller_data_is_seen_by_its_owner_and_superusers_only(model):
+    obj = factory_for(model)()
+    base = f"storyteller-api:{model._meta.model_name}"
+    detail, listing = reverse(f"{base}-detail", args=[obj.pk]), reverse(f"{base}-list")
+    owner, stranger = owner_of(obj), UserFactory()
+    staff = UserFactory(staff=True)
+    superuser = UserFactory(superuser=True)
+    for user, sees in ((owner, True), (stranger, False), (staff, False), (superuser, True)):
+        client = client_for(user)
+        ids = {row["id"] for row in client.get(listing, {"page_size": 100}).json()["results"]}
+        assert (str(obj.pk) in ids) is sees, user
+        assert client.get(detail).status_code == (200 if sees else 404), user
+    stranger_client = client_for(stranger)
+    if model is not m.Event:
+        assert stranger_client.patch(detail, update_for(model), format="json").status_code == 404
+        assert stranger_client.delete(detail).status_code == 404
+    assert model._base_manager.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", m.PROCESS_MODELS, ids=lambda model: model.__name__)
+def test_process_definitions_are_read_by_any_signed_in_user_and_written_by_staff(model, user_client):
+    obj = factory_for(model)()
+    base = f"storyteller-api:{model._meta.model_name}"
+    assert user_client.get(reverse(f"{base}-detail", args=[obj.pk])).status_code == 200
+    assert user_client.patch(reverse(f"{base}-detail", args=[obj.pk]), {}, format="json").status_code == 403
+    assert APIClient().get(reverse(f"{base}-list")).status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_a_user_cannot_hang_a_row_under_another_users_storyteller(user_client):
+    other = f.StorytellerFactory()
+    response = user_client.post(
+        reverse("storyteller-api:lifeevent-list"), {"storyteller": str(other.pk), "event_name": "Mine now"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "storyteller"
+
+
+# nested writes and actions ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_life_event_is_written_with_its_timespans_and_locations_in_one_request(user, user_client):
+    storyteller = f.StorytellerFactory(user=user)
+    response = user_client.post(
+        reverse("storyteller-api:lifeevent-list"),
+        {
+            "storyteller": str(storyteller.pk),
+            "event_name": "My time in the Navy",
+            "event_type": "military_service",
+            "timespans": [{"timespan_type": "primary", "start_year": 1968, "end_year": 1972}],
+            "locations": [{"location_name": "Vietnam", "location_type": "country"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    life_event = m.LifeEvent.objects.get(pk=response.json()["id"])
+    assert [t.start_year for t in life_event.timespans.all()] == [1968]
+    assert response.json()["locations"][0]["location_name"] == "Vietnam"
+    response = user_client.patch(
+        reverse("storyteller-api:lifeevent-detail", args=[life_event.pk]),
+        {"timespans": [{"start_year": 1970}, {"start_year": 1971}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert sorted(t.start_year for t in life_event.timespans.all()) == [1970, 1971]
+    assert life_event.locations.count() == 1
+    assert m.Event.objects.filter(storyteller=storyteller, event_type="life_event_added").count() == 1
+
+
+@pytest.mark.django_db
+def test_life_event_filters_by_storyteller_tags_and_dates(user, user_client):
+    storyteller = f.StorytellerFactory(user=user)
+    event = f.LifeEventFactory(storyteller=storyteller, event_type="loss")
+    f.LifeEventFactory(storyteller=storyteller, event_type="education")
+    media = f.LifeEventMediaFactory(life_event=event, tags=["war", "letters"])
+    f.LifeEventMediaFactory(life_event=event, tags=["war"])
+    url = reverse("storyteller-api:lifeevent-list")
+    assert user_client.get(url, {"event_type": "loss"}).json()["results"][0]["id"] == str(event.pk)
+    assert len(user_client.get(url, {"storyteller_id": str(storyteller.pk)}).json()["results"]) == 2
+    assert user_client.get(url, {"storyteller_id": "not-a-uuid"}).json()["results"] == []
+    media_url = reverse("storyteller-api:lifeeventmedia-list")
+    rows = user_client.get(media_url, {"tags": "war,letters"}).json()["results"]
+    assert [row["id"] for row in rows] == [str(media.pk)]
+    assert len(user_client.get(media_url, {"storyteller_id": str(storyteller.pk)}).json()["results"]) == 2
+    assert user_client.get(url, {"created_at__gte": "2999-01-01T00:00:00Z"}).json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_process_version_activate_leaves_one_active(admin_api_client):
+    first, second = f.ProcessVersionFactory(), f.ProcessVersionFactory()
+    for version in (first, second):
+        response = admin_api_client.post(reverse("storyteller-api:processversion-activate", args=[version.pk]))
+        assert response.status_code == 200
+    assert list(m.ProcessVersion.objects.filter(is_active=True)) == [second]
