@@ -188,6 +188,8 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
+from storyteller.choices import spectacular_enum_names as storyteller_enum_names  # noqa: E402
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Music and story platform API",
     "DESCRIPTION": "REST API for the catalog, AMCS, audio version control, the album club and the storyteller.",
@@ -204,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FeatureSourceEnum": "catalog.choices.FeatureSource",
         "AudioExportFormatEnum": "audio_vcs.choices.ExportFormat",
+        "SampleCategoryEnum": "catalog.choices.SampleCategory",
+        **storyteller_enum_names(),
     },
 }
 

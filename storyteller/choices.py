@@ -402,3 +402,17 @@ EventType = _choices(
         "note",
     ],
 )
+
+
+def spectacular_enum_names() -> dict[str, str]:
+    """One OpenAPI enum name per distinct choice set (``<Model><Field>Enum``), for ``ENUM_NAME_OVERRIDES``:
+    the app's 120-odd enumerations share field names (``status``, ``category``) and value sets."""
+    names: dict[str, str] = {}
+    seen: set[tuple[str, ...]] = set()
+    for name, value in sorted(globals().items()):
+        if isinstance(value, type) and issubclass(value, models.TextChoices) and value is not models.TextChoices:
+            key = tuple(sorted(value.values))
+            if key not in seen:
+                seen.add(key)
+                names[f"{name}Enum"] = f"storyteller.choices.{name}"
+    return names

@@ -14,8 +14,9 @@ Two kinds of data live in this app:
   out. Sensitive models (trauma, boundaries, preferences) set ``is_sensitive``.
 
 Row rules that need the database (status machines, the composition gate, trauma consent, section
-unlocking) live in ``storyteller.rules``; ``clean()`` and ``save()`` call them, so the API (through
-``full_clean``), the admin's forms and inlines, services and commands all meet them.
+unlocking) live in ``storyteller.rules``; ``clean()`` and ``save()`` both call them, so the API (through
+``full_clean``), the admin's forms and inlines, services, commands and plain ``save()`` calls all meet
+them (bulk ``update()`` does not: the database checks and the event trigger are what hold there).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class RowRulesMixin(models.Model):
         from storyteller import rules
 
         rules.normalise(self)
-        rules.check_transition(self)
+        rules.check(self)
         super().save(*args, **kwargs)
         rules.remember(self)
 
