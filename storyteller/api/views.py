@@ -107,6 +107,17 @@ class StorytellerSessionViewSet(OwnedViewSet):
         return Response(SERIALIZERS[m.SessionInteraction](interaction).data, status=201)
 
 
+class ExportRecordViewSet(ValuesListMixin, viewsets.ReadOnlyModelViewSet):
+    """Book exports and deliveries are made through ``/stories/{id}/exports/`` (storyteller.api.books);
+    here they are read, with the same filters as every other storyteller table."""
+
+    lookup_value_regex = UUID_PATTERN
+    permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
 class ProcessVersionViewSet(ProcessViewSet):
     @extend_schema(request=None, responses={200: SERIALIZERS[m.ProcessVersion]})
     @action(
@@ -147,6 +158,8 @@ BASES = {
     m.StorytellerSession: StorytellerSessionViewSet,
     m.ProcessVersion: ProcessVersionViewSet,
     m.Event: EventViewSet,
+    m.BookExport: ExportRecordViewSet,
+    m.BookExportDelivery: ExportRecordViewSet,
 }
 
 

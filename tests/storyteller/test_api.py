@@ -90,8 +90,24 @@ class AppendOnly:
         assert admin_api_client.delete(self.detail_url(obj)).status_code == 405
 
 
+class ReadOnlyHere:
+    """Exports are made under /stories/{id}/exports/; the table endpoints only read them."""
+
+    test_create_makes_object = None
+    test_create_with_empty_body_is_400_naming_fields = None
+    test_update_changes_object = None
+    test_delete_removes_object = None
+
+    def test_write_without_permission_is_403(self, admin_api_client):
+        obj = self.make()
+        assert admin_api_client.post(self.list_url(), {}, format="json").status_code == 405
+        assert admin_api_client.patch(self.detail_url(obj), {}, format="json").status_code == 405
+
+
 def _make_test_class(model):
-    mixins = (OwnerCreatesStoryteller,) if model is m.Storyteller else (AppendOnly,) if model is m.Event else ()
+    mixins = {m.Storyteller: (OwnerCreatesStoryteller,), m.Event: (AppendOnly,)}.get(model, ())
+    if model in (m.BookExport, m.BookExportDelivery):
+        mixins = (ReadOnlyHere,)
     return type(
         f"Test{model.__name__}API",
         (*mixins, StorytellerCrud),
@@ -133,7 +149,7 @@ def test_storyteller_data_is_seen_by_its_owner_and_superusers_only(model):
         assert (str(obj.pk) in ids) is sees, user
         assert client.get(detail).status_code == (200 if sees else 404), user
     stranger_client = client_for(stranger)
-    if model is not m.Event:
+    if model not in (m.Event, m.BookExport, m.BookExportDelivery):
         assert stranger_client.patch(detail, update_for(model), format="json").status_code == 404
         assert stranger_client.delete(detail).status_code == 404
     assert model._base_manager.filter(pk=obj.pk).exists()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('storyteller', '0001_initial'),
+        ('storyteller', '0002_bookexport_progress_percent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -29,7 +29,7 @@ from storyteller.models import (
 )
 
 PROMPT_ABOVE_TIER = "This prompt (tier %(tier)d) is above what the storyteller is comfortable with (tier %(limit)d)."
-PROMPT_OFF_LIMITS = "The storyteller does not discuss this life event."
+
 EVENT_TYPES = {
     "storyteller.StorytellerSectionStatus": "section_status_changed",
     "storyteller.Requirement": "requirement_status_changed",
