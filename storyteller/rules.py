@@ -169,8 +169,10 @@ def _status_error(obj, machine: Machine, message: str, **params) -> ValidationEr
     return ValidationError({machine.field: ValidationError(message, code="invalid_transition", params=params)})
 
 
-def check_transition(obj) -> None:
-    """Refuse a status the row's machine does not allow from where it stands (new rows: an initial status)."""
+def check_transition(obj, *, check_initial: bool = True) -> None:
+    """Refuse a status the row's machine does not allow from where it stands. New rows start in an initial
+    status on the paths that validate (API, admin, services); a plain ``save()`` of a new row (fixtures,
+    imports) may record a row in any status, and every later move follows the machine."""
     machine = machine_for(obj)
     if machine is None:
         return
@@ -178,7 +180,7 @@ def check_transition(obj) -> None:
     old = getattr(obj, "_loaded_status", None)
     verbose = obj._meta.verbose_name
     if obj._state.adding or old is None:
-        if new not in machine.initial:
+        if check_initial and new not in machine.initial:
             raise _status_error(obj, machine, INITIAL_REFUSED, model=verbose, allowed=" or ".join(machine.initial))
     elif new != old and new not in machine.moves.get(old, ()):
         allowed = ", ".join(machine.moves.get(old, ())) or "none"
@@ -216,9 +218,9 @@ def normalise(obj) -> None:
             obj.consent_date = now
 
 
-def check(obj) -> None:
-    """Every rule of the row (``clean()`` calls it; ``full_clean`` runs it on every path)."""
-    check_transition(obj)
+def check(obj, *, on_save: bool = False) -> None:
+    """Every rule of the row (``clean()`` and ``save()`` call it)."""
+    check_transition(obj, check_initial=not on_save)
     label = obj._meta.label
     if label == "storyteller.Story":
         check_story(obj)

@@ -55,18 +55,16 @@ from storyteller.models import (
     StoryChapter,
     StoryScene,
 )
+from storyteller.rules import MACHINES
 
 logger = logging.getLogger(__name__)
 
 Status = BookExportExportStatus
 
-#: the status machine of a book export: status -> the statuses it may move to
+#: the status machine of a book export: status -> the statuses it may move to (the table is
+#: ``storyteller.rules.MACHINES``, where every status machine of the app is listed)
 BOOK_EXPORT_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.QUEUED: frozenset({Status.GENERATING, Status.FAILED}),
-    Status.GENERATING: frozenset({Status.READY, Status.FAILED}),
-    Status.READY: frozenset({Status.EXPIRED}),
-    Status.FAILED: frozenset(),
-    Status.EXPIRED: frozenset(),
+    status: frozenset(moves) for status, moves in MACHINES["storyteller.BookExport"].moves.items()
 }
 
 #: the composition gate: the dominant archetype's confidence a story needs before it is composed

@@ -8,10 +8,12 @@ Two kinds of data live in this app:
 * **Storyteller data** (``StorytellerOwnedModel``): everything that hangs off a storyteller. Each model
   declares core's ``access_path`` (``"life_event__storyteller__user"``): the row belongs to the
   storyteller's user. :class:`StorytellerOwnedQuerySet` narrows core's rule for personal data: the
-  owner sees and changes the row, superusers see everything, and nobody else does: not staff without
-  superuser status, and not the members of a club the owner belongs to (core lets club members read
-  each other's listens; a life story is not shared that way). Rows of a deleted storyteller drop
-  out. Sensitive models (trauma, boundaries, preferences) set ``is_sensitive``.
+  owner sees and changes the row, superusers see and change everything, staff whose groups grant the
+  model's view permission read it (the issue's "owner and staff"), and nobody else sees it (not the
+  members of a club the owner belongs to: core lets club members read each other's listens; a life
+  story is not shared that way). Sensitive models (trauma, boundaries, preferences) set
+  ``is_sensitive``: the owner and superusers only, whatever permissions staff hold. Rows of a deleted
+  storyteller drop out.
 
 Row rules that need the database (status machines, the composition gate, trauma consent, section
 unlocking) live in ``storyteller.rules``; ``clean()`` and ``save()`` both call them, so the API (through
@@ -40,9 +42,19 @@ class StorytellerOwnedQuerySet(ScopedQuerySet):
     def _scoped(self, user, *, write: bool) -> StorytellerOwnedQuerySet:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser:
+        if user.is_superuser or (not write and self._staff_reads(user)):
             return self
         return self.owned_by(user)
+
+    def _staff_reads(self, user) -> bool:
+        """Staff whose groups grant the model's view permission read (never write) storyteller data,
+        except the sensitive tables, which only the owner and superusers see."""
+        opts = self.model._meta
+        return bool(
+            user.is_staff
+            and not getattr(self.model, "is_sensitive", False)
+            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        )
 
     def owned_by(self, user) -> StorytellerOwnedQuerySet:
         return self.filter(
@@ -67,7 +79,7 @@ class RowRulesMixin(models.Model):
         from storyteller import rules
 
         rules.normalise(self)
-        rules.check(self)
+        rules.check(self, on_save=True)
         super().save(*args, **kwargs)
         rules.remember(self)
 

@@ -156,6 +156,22 @@ def test_storyteller_data_is_seen_by_its_owner_and_superusers_only(model):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model", [m.LifeEvent, m.Story, m.LifeEventTrauma, m.StorytellerBoundary], ids=lambda model: model.__name__
+)
+def test_staff_with_the_view_permission_read_storyteller_data_but_never_sensitive_tables(model):
+    from django.contrib.auth.models import Permission
+
+    obj = factory_for(model)()
+    staff = UserFactory(staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=[f"view_{model._meta.model_name}"]))
+    client = client_for(staff)
+    detail = reverse(f"storyteller-api:{model._meta.model_name}-detail", args=[obj.pk])
+    assert client.get(detail).status_code == (404 if model.is_sensitive else 200)
+    assert client.patch(detail, update_for(model), format="json").status_code in (403, 404)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("model", m.PROCESS_MODELS, ids=lambda model: model.__name__)
 def test_process_definitions_are_read_by_any_signed_in_user_and_written_by_staff(model, user_client):
     obj = factory_for(model)()
