@@ -187,7 +187,7 @@ def check_transition(obj, *, check_initial: bool = True) -> None:
         raise _status_error(obj, machine, TRANSITION_REFUSED, model=verbose, old=old, new=new, allowed=allowed)
     moved = obj._state.adding or old != new
     reason = machine.reasons.get(new)
-    if moved and reason and not getattr(obj, reason):
+    if moved and reason and not getattr(obj, reason) and (check_initial or not obj._state.adding):
         raise ValidationError(
             {reason: ValidationError(REASON_REQUIRED, code="required", params={"field": reason, "new": new})}
         )
