@@ -57,7 +57,10 @@ def serializer_for(model, base=StorytellerModelSerializer, **attrs) -> type[seri
         (),
         {"model": model, "fields": model_fields(model), "read_only_fields": READ_ONLY.get(model.__name__, [])},
     )
-    return type(f"{model.__name__}Serializer", (base,), {"Meta": meta, "__module__": __name__, **attrs})
+    # the export workflow (storyteller.api.books) has its own BookExport* serializers: these read the tables
+    name = f"{model.__name__}RecordSerializer" if model in (m.BookExport, m.BookExportDelivery) else model.__name__
+    name = name if name.endswith("Serializer") else f"{name}Serializer"
+    return type(name, (base,), {"Meta": meta, "__module__": __name__, **attrs})
 
 
 class LifeEventTimespanNestedSerializer(serializers.ModelSerializer):
