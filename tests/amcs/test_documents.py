@@ -360,3 +360,24 @@ def test_style_document_endpoint_needs_a_name_and_names_the_blueprint_conflict(m
     errors = {error["pointer"]: error["message"] for error in response.data["errors"]}
     assert "/name" in errors and "conflict" in errors["/tags"]
     assert Style.objects.filter(tenant=tenant, blueprint=blueprint).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_database_constraint_of_an_import_answers_with_its_message(member_client, tenant, song):
+    url = f"/api/amcs/lyrics/documents/import/?tenant={tenant.pk}&song={song.pk}"
+    assert member_client.post(url, example("lyrics"), format="json").status_code == 201
+    response = member_client.post(url, example("lyrics"), format="json")
+    assert response.status_code == 400
+    assert "This song already has lyrics." in str(response.json())
+
+
+@pytest.mark.django_db
+def test_an_import_costs_few_queries(elf, christmas_blueprint, tenant, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amcs.services import sds_import
+
+    with CaptureQueriesContext(connection) as queries:
+        sds_import(document=elf, tenant=tenant, owner=member)
+    assert len(queries) <= 20, [q["sql"][:80] for q in queries.captured_queries]
