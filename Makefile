@@ -2,6 +2,9 @@
 # Both create .venv, install the pinned requirements and start the embedded PostgreSQL
 # (under .data/postgres/) unless DATABASE_URL points at another server.
 
+# Development mode: DEBUG is off by default (production fails closed); every target here turns it on.
+export DEBUG ?= 1
+
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python

@@ -17,6 +17,7 @@ from statistics import median
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")  # a development tool, like `make bench`
 
 
 def timed(function, *, repeat: int = 30, warmup: int = 3) -> float:

@@ -5,6 +5,8 @@ from django.db.models import Q
 
 from club.choices import LinkedAccountProvider, ListenEventSource, VoteRank
 from club.models import (
+    Club,
+    ClubMembership,
     Compatibility,
     Follow,
     LinkedAccount,
@@ -16,6 +18,7 @@ from club.models import (
     Vote,
     Week,
 )
+from core.choices import MembershipRole
 
 
 class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
@@ -25,6 +28,29 @@ class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
 class CreatedRangeMixin(django_filters.FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+
+class ClubFilterSet(CreatedRangeMixin):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Club
+        fields = {"slug": ["exact"], "name": ["exact", "icontains"]}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+
+
+class ClubMembershipFilterSet(CreatedRangeMixin):
+    club_id = UUIDInFilter(field_name="club_id")
+    club = django_filters.BaseInFilter(field_name="club__slug", label="Club slugs (comma-separated)")
+    user_id = UUIDInFilter(field_name="user_id")
+    role = django_filters.MultipleChoiceFilter(choices=MembershipRole.choices)
+    q = django_filters.CharFilter(field_name="user__username", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = ClubMembership
+        fields = ["club_id", "club", "user_id", "role"]
 
 
 class LinkedAccountFilterSet(CreatedRangeMixin):
@@ -41,6 +67,7 @@ class LinkedAccountFilterSet(CreatedRangeMixin):
 
 
 class WeekFilterSet(CreatedRangeMixin):
+    club_id = UUIDInFilter(field_name="club_id")
     winner_album_id = UUIDInFilter(field_name="winner_album_id")
     discussion_after = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="gte")
     discussion_before = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="lt")

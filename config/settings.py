@@ -1,9 +1,10 @@
 """Settings for the platform, read from the environment.
 
-Development needs nothing set: DEBUG is on, a local secret key is used and the
-embedded PostgreSQL server under ``.data/postgres/`` is started on demand.
-Production sets ``DEBUG=0``, ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` and
-``DATABASE_URL`` (see README).
+``DEBUG`` is off unless the environment turns it on: the Makefile does (``make run``, ``make test``,
+``make bench``), and so do the test settings (``config/settings_test.py``). With ``DEBUG`` on, a local
+secret key and token key are used and the embedded PostgreSQL server under ``.data/postgres/`` is started
+on demand. Production sets ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``CLUB_TOKEN_KEYS`` and
+``DATABASE_URL`` (see README); ``manage.py check --deploy`` reports what is missing (core/deploy_checks.py).
 """
 
 import os
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import dj_database_url
 import pghistory
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,12 +26,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+# Without DJANGO_SECRET_KEY outside DEBUG the key stays empty: `check --deploy` reports it (core.E102) and
+# anything that signs (sessions, CSRF, tokens' encryption) refuses to run instead of using a known key.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DEBUG=0.")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-local-development-key-only-for-debug-mode-000000"
+
+# seed_demo and ensure_superuser create users with known passwords only with DEBUG on or this set.
+ALLOW_KNOWN_PASSWORDS = env_bool("DJANGO_ALLOW_KNOWN_PASSWORDS", False)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -179,6 +182,21 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Login throttles (core.api.throttling): token requests and admin logins per username and per address.
+    "DEFAULT_THROTTLE_RATES": {
+        "login_username": os.environ.get("LOGIN_THROTTLE_USERNAME_RATE", "10/hour"),
+        "login_address": os.environ.get("LOGIN_THROTTLE_ADDRESS_RATE", "60/hour"),
+    },
+    "NUM_PROXIES": int(os.environ["DJANGO_NUM_PROXIES"]) if os.environ.get("DJANGO_NUM_PROXIES") else None,
+}
+
+# The default cache is the database (table core_cache, created by core's migrations): login throttles and
+# anything else cached work on every server of a deployment without Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "core_cache",
+    }
 }
 
 REST_KNOX = {
@@ -232,6 +250,15 @@ LOGGING = {
     },
 }
 
+# Security headers and cookies (what `check --deploy` asks for, and a little more), on whatever DEBUG says;
+# only the HTTPS-only ones wait for production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -240,7 +267,6 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
 
 API_MAX_PAGE_SIZE = 500
 # Request limits under /api/ and /1/ (core.api.parsers, core.middleware); over them is a JSON 413 or 400.

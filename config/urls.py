@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api.urls import auth_urlpatterns
-from core.views import healthz
+from core.views import admin_login, healthz
 
 admin.site.site_header = "Music and story platform"
 admin.site.site_title = "Platform admin"
@@ -17,6 +17,7 @@ API_APPS = ["core", "catalog", "amcs", "audio_vcs", "club", "storyteller"]
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/", permanent=False)),
+    path("admin/login/", admin_login, name="admin-login"),  # throttled, then the admin's own login view
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("core.api.root")),

@@ -9,7 +9,7 @@ and restores them; ``TenantOwnedAdmin`` scopes rows to the staff member's tenant
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -23,12 +23,14 @@ from core.models import (
     access_target,
     choices_for,
     is_private,
+    may_write_into,
     protected_referrers,
     soft_delete_plan,
 )
 
 NOT_MANAGED = _("Only the owners add, change or remove memberships.")
 MEMBERSHIP_CANNOT_MOVE = _("A membership cannot move to another group or user.")
+NOT_YOURS = _("You may not write rows there: not a group you write in, nor your own data.")
 NOT_RESTORED = _("%(count)d row(s) not restored: you may not change them.")
 
 
@@ -172,6 +174,13 @@ class ScopedAdmin(BaseAdmin):
         if not allowed or obj is None or request.user.is_superuser:
             return allowed
         return may_write(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        """A row is saved only where the user may write: their group, or their own data (a staff user's
+        add permission does not let them write another member's rows)."""
+        if not may_write_into(request.user, obj):
+            raise PermissionDenied(NOT_YOURS)
+        super().save_model(request, obj, form, change)
 
 
 class TenantOwnedAdmin(ScopedAdmin):

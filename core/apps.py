@@ -9,5 +9,5 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core import checks  # noqa: F401  (registers the system checks)
+        from core import checks, deploy_checks, signals  # noqa: F401  (system and deployment checks; token revocation)
         from core.api import schema  # noqa: F401  (registers the OpenAPI extension)

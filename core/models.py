@@ -348,6 +348,22 @@ def is_private(model) -> bool:
     return bool(getattr(model, "access_path", None)) or (isinstance(model, type) and issubclass(model, GroupModel))
 
 
+def may_write_into(user, obj) -> bool:
+    """Whether ``user`` may write ``obj`` where it now points (saved or not): the group at the end of its
+    ``access_path`` is one they write in, or the user there is themselves. Shared data: True."""
+    model = type(obj)
+    if user.is_superuser or not getattr(model, "access_path", None):
+        return True
+    scope = obj
+    for name in model.access_path.split("__"):
+        scope = getattr(scope, name, None)
+        if scope is None:
+            return True  # nothing to check yet: validation reports the missing relation
+    if isinstance(scope, GroupModel):
+        return type(scope).objects.writable_by(user).filter(pk=scope.pk).exists()
+    return scope.pk == user.pk
+
+
 def choices_for(model, user) -> models.QuerySet | None:
     """The rows of ``model`` a form or serializer may offer ``user`` as a relation's value: groups they write
     in, private rows they may change (attaching a row to another is writing where it lives); ``None`` for
@@ -440,6 +456,24 @@ class User(BaseModel, AbstractUser):
     def save(self, *args, **kwargs):
         self.handle = (self.handle or "").strip() or None
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_is_active = user.__dict__.get("is_active")
+        return user
+
+    def set_password(self, raw_password) -> None:
+        """Set the password; once saved, the user's API tokens are revoked (``core.signals``)."""
+        super().set_password(raw_password)
+        self._password_changed = True
+
+    @property
+    def credentials_revoked_on_save(self) -> bool:
+        """Whether saving this user must revoke their tokens: the password changed, or the account was
+        deactivated (read by ``core.signals``)."""
+        deactivated = getattr(self, "_loaded_is_active", None) is True and not self.is_active
+        return bool(getattr(self, "_password_changed", False) and not self._state.adding) or deactivated
 
 
 @pghistory.track()

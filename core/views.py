@@ -50,3 +50,16 @@ def server_error(request):
     if kind is None:
         return django_server_error(request)
     return server_error_response(request, sys.exc_info()[1], listenbrainz=kind == "listenbrainz")
+
+
+def admin_login(request, **kwargs):
+    """The admin's login form, throttled like ``POST /api/auth/token/`` (per username and per address)."""
+    from django.contrib import admin
+
+    from core.api.throttling import login_throttle_wait, throttled_login_response
+
+    if request.method == "POST":
+        wait = login_throttle_wait(request)
+        if wait is not None:
+            return throttled_login_response(wait)
+    return admin.site.login(request, **kwargs)

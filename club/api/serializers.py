@@ -7,6 +7,8 @@ from rest_framework import serializers
 from catalog.api.serializers import AlbumBriefSerializer, TrackBriefSerializer
 from catalog.models import Album
 from club.models import (
+    Club,
+    ClubMembership,
     Compatibility,
     Follow,
     LinkedAccount,
@@ -18,7 +20,13 @@ from club.models import (
     Vote,
     Week,
 )
-from core.api.serializers import ScopedPrimaryKeyRelatedField, UserBriefSerializer, ValidatedModelSerializer
+from core.api.serializers import (
+    MEMBERSHIP_CANNOT_MOVE,
+    ManagedGroupField,
+    ScopedPrimaryKeyRelatedField,
+    UserBriefSerializer,
+    ValidatedModelSerializer,
+)
 from core.models import User
 
 
@@ -30,6 +38,43 @@ class ClubMateField(serializers.PrimaryKeyRelatedField):
         if request is None:
             return User.objects.none()
         return User.objects.filter(is_active=True).visible_to(request.user)
+
+
+class ClubSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = Club
+        fields = ["id", "name", "slug", "created_at", "updated_at"]
+
+
+class ClubBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Club
+        fields = ["id", "name", "slug"]
+        read_only_fields = fields
+
+
+class ClubMembershipSerializer(ValidatedModelSerializer):
+    """A member's role in a club; ``user_id`` and ``club_id`` are set on create and never move (a 400)."""
+
+    user = UserBriefSerializer(read_only=True)
+    club = ClubBriefSerializer(read_only=True)
+    user_id = serializers.PrimaryKeyRelatedField(source="user", queryset=User.objects.all(), write_only=True)
+    club_id = ManagedGroupField(source="club", queryset=Club.objects.all(), write_only=True)
+
+    class Meta:
+        model = ClubMembership
+        fields = ["id", "role", "user", "club", "user_id", "club_id", "created_at", "updated_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None:
+            moved = {
+                f"{name}_id": [MEMBERSHIP_CANNOT_MOVE]
+                for name in ("club", "user")
+                if name in attrs and attrs[name].pk != getattr(self.instance, f"{name}_id")
+            }
+            if moved:
+                raise serializers.ValidationError(moved)
+        return super().validate(attrs)
 
 
 class WeekBriefSerializer(serializers.ModelSerializer):

@@ -5,6 +5,8 @@ from club.api import views
 app_name = "club-api"
 
 router = DefaultRouter()
+router.register("clubs", views.ClubViewSet)
+router.register("club-memberships", views.ClubMembershipViewSet)
 router.register("linked-accounts", views.LinkedAccountViewSet)
 router.register("weeks", views.WeekViewSet)
 router.register("nominations", views.NominationViewSet)

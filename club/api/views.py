@@ -14,6 +14,8 @@ from club import services, taste
 from club.api import serializers
 from club.api.permissions import CanChangeWeeks, MemberOwnsRow
 from club.filtersets import (
+    ClubFilterSet,
+    ClubMembershipFilterSet,
     CompatibilityFilterSet,
     FollowFilterSet,
     LinkedAccountFilterSet,
@@ -26,6 +28,8 @@ from club.filtersets import (
     WeekFilterSet,
 )
 from club.models import (
+    Club,
+    ClubMembership,
     Compatibility,
     Follow,
     LinkedAccount,
@@ -43,6 +47,34 @@ from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelView
 
 COMPUTE_FOR_OTHERS = "Members compute their own taste, compatibility and recommendations."
 NO_SHARED_CLUB = "These members share no club."
+
+
+class ClubViewSet(BaseModelViewSet):
+    """Clubs the user belongs to; staff with the model permissions create them, and change the ones they own."""
+
+    queryset = Club.objects.order_by("name")
+    serializer_class = serializers.ClubSerializer
+    permission_classes = [permissions.IsAuthenticated, ModelPermissionsOrReadOnly, ScopedRolePermission]
+    filterset_class = ClubFilterSet
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class ClubMembershipViewSet(BaseModelViewSet):
+    """Members of the user's clubs; a club's owners (and superusers) add, change and remove them."""
+
+    queryset = ClubMembership.objects.select_related("user", "club").order_by("club__name", "user__username")
+    serializer_class = serializers.ClubMembershipSerializer
+    permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
+    filterset_class = ClubMembershipFilterSet
+    search_fields = ["user__username", "club__name"]
+    ordering_fields = ["created_at", "role"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
 
 
 class LinkedAccountViewSet(BaseModelViewSet):

@@ -124,14 +124,15 @@ class TenantSerializer(ValidatedModelSerializer):
         fields = ["id", "name", "slug", "created_at", "updated_at"]
 
 
-class ManagedTenantField(serializers.PrimaryKeyRelatedField):
-    """A tenant whose memberships the requesting user manages (``Tenant.objects.managed_by``)."""
+class ManagedGroupField(serializers.PrimaryKeyRelatedField):
+    """A group (tenant, club) whose memberships the requesting user manages (``managed_by``: its owners)."""
 
     def get_queryset(self):
+        queryset = super().get_queryset()
         request = self.context.get("request")
         if request is None:
-            return Tenant.objects.none()
-        return Tenant.objects.managed_by(request.user)
+            return queryset.none()
+        return queryset.model.objects.managed_by(request.user)
 
 
 class MembershipSerializer(ValidatedModelSerializer):
@@ -142,7 +143,7 @@ class MembershipSerializer(ValidatedModelSerializer):
     user_id = serializers.PrimaryKeyRelatedField(
         source="user", queryset=get_user_model().objects.all(), write_only=True
     )
-    tenant_id = ManagedTenantField(source="tenant", write_only=True)
+    tenant_id = ManagedGroupField(source="tenant", queryset=Tenant.objects.all(), write_only=True)
 
     class Meta:
         model = Membership
