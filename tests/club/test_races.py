@@ -17,6 +17,16 @@ from tests.core.factories import UserFactory
 T0 = 1_735_689_600  # 2025-01-01 UTC
 
 
+@pytest.fixture(autouse=True)
+def no_jobs_left_behind():
+    """Committed submissions queue analysis jobs; the job table is not flushed between tests, so clear it."""
+    yield
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name = 'club.refresh_listening_analysis'")
+
+
 def payload(*, mbids: bool) -> dict:
     listens = []
     for index in range(5):
