@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FeatureSourceEnum": "catalog.choices.FeatureSource",
         "AudioExportFormatEnum": "audio_vcs.choices.ExportFormat",
+        "MembershipRoleEnum": "core.choices.MembershipRole",
+        "CollaboratorRoleEnum": "audio_vcs.choices.CollaboratorRole",
         "SampleCategoryEnum": "catalog.choices.SampleCategory",
         **storyteller_enum_names(),
     },

@@ -11,6 +11,8 @@ from core.models import BaseModel, Membership, Tenant, User
 from tests.core.factories import MembershipFactory, TenantFactory, UserFactory
 
 PROJECT_APPS = {"core", "catalog", "amcs", "audio_vcs", "club", "storyteller"}
+# Apps whose models keep their own history instead of pghistory's (docs/domain-map.md says why).
+UNAUDITED_APPS = {"storyteller"}  # 65 tracked models made the migration unreversible in practice; Event logs
 
 
 def project_models():
@@ -25,7 +27,7 @@ def project_models():
 def test_every_project_model_uses_the_base_and_is_audited(model):
     assert issubclass(model, BaseModel)
     tracked = {event.pgh_tracked_model for event in apps.get_models() if issubclass(event, pghistory.models.Event)}
-    assert model in tracked
+    assert (model in tracked) != (model._meta.app_label in UNAUDITED_APPS)
     assert model.__doc__ and not model.__doc__.startswith(model.__name__ + "(")
 
 
