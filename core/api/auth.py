@@ -11,11 +11,11 @@ from knox.settings import knox_settings
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.exceptions import flatten_errors
+from core.api.parsers import FormParser, JSONParser
 from core.api.serializers import UserBriefSerializer
 from core.api.throttling import LOGIN_THROTTLES
 

@@ -8,7 +8,15 @@ def create_cache_table(apps, schema_editor):
     call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
 
 
+def drop_cache_table(apps, schema_editor):
+    from django.conf import settings
+
+    for cache in settings.CACHES.values():
+        if cache["BACKEND"].endswith("DatabaseCache"):
+            schema_editor.execute(f"drop table if exists {schema_editor.quote_name(cache['LOCATION'])}")
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
-    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(create_cache_table, drop_cache_table)]
