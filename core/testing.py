@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import threading
 
+import pgtrigger
 import pytest
 from django.db import (
     DataError,
     IntegrityError,
-    ProgrammingError,
     close_old_connections,
     connection,
     models,
@@ -100,13 +100,11 @@ class CrudAPITests:
                 value = ""
             else:
                 continue
-            try:
-                with transaction.atomic():
+            try:  # past the triggers: an append-only row may be made this way, it cannot be changed to it
+                with pgtrigger.ignore(), transaction.atomic():
                     self.model._base_manager.filter(pk=obj.pk).update(**{field.attname: value})
             except (IntegrityError, DataError):
                 pass  # a constraint needs this one set
-            except ProgrammingError as error:  # an append-only table's trigger refuses every update
-                assert "Cannot update rows" in str(error)
         rows = admin_api_client.get(self.list_url(), {"page_size": 500}).json()["results"]
         row = next(row for row in rows if row["id"] == str(obj.pk))
         detail = admin_api_client.get(self.detail_url(obj)).json()

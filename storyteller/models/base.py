@@ -23,8 +23,10 @@ them (bulk ``update()`` does not: the database checks and the event trigger are 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.models import BaseModel, ScopedQuerySet, SoftDeleteQuerySet
@@ -120,3 +122,16 @@ class ProcessDefinitionModel(RowRulesMixin, BaseModel):
 
     class Meta:
         abstract = True
+
+
+def fraction_field(verbose_name, **kwargs) -> models.DecimalField:
+    """An optional score from 0.00 to 1.00 (confidence, strength, ratio); pair it with a ``range_check``."""
+    return models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        verbose_name=verbose_name,
+        **kwargs,
+    )

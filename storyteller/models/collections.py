@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import choice_check
 from storyteller.choices import (
     CollectionArchetypePattern,
     CollectionBookSectionType,
@@ -146,31 +147,11 @@ class Collection(StorytellerOwnedModel):
                 name="storyteller_collection_approved_not_provisional",
                 violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
             ),
-            models.CheckConstraint(
-                condition=Q(organizing_principle__in=[*CollectionOrganizingPrinciple.values, ""]),
-                name="storyteller_collection_organizing_principle_valid",
-                violation_error_message=_("Unknown organizing principle."),
-            ),
-            models.CheckConstraint(
-                condition=Q(narrative_arc__in=[*CollectionNarrativeArc.values, ""]),
-                name="storyteller_collection_narrative_arc_valid",
-                violation_error_message=_("Unknown narrative arc."),
-            ),
-            models.CheckConstraint(
-                condition=Q(archetype_pattern__in=[*CollectionArchetypePattern.values, ""]),
-                name="storyteller_collection_archetype_pattern_valid",
-                violation_error_message=_("Unknown archetype pattern."),
-            ),
-            models.CheckConstraint(
-                condition=Q(collection_type__in=[*CollectionCollectionType.values, ""]),
-                name="storyteller_collection_collection_type_valid",
-                violation_error_message=_("Unknown collection type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(book_section_type__in=[*CollectionBookSectionType.values, ""]),
-                name="storyteller_collection_book_section_type_valid",
-                violation_error_message=_("Unknown book section type."),
-            ),
+            choice_check("organizing_principle", CollectionOrganizingPrinciple, blank=True),
+            choice_check("narrative_arc", CollectionNarrativeArc, blank=True),
+            choice_check("archetype_pattern", CollectionArchetypePattern, blank=True),
+            choice_check("collection_type", CollectionCollectionType, blank=True),
+            choice_check("book_section_type", CollectionBookSectionType, blank=True),
         ]
         indexes = [
             models.Index(fields=["storyteller", "display_order", "collection_name"], name="st_col_e368e_idx"),
@@ -251,16 +232,8 @@ class CollectionLifeEvent(StorytellerOwnedModel):
                 name="storyteller_collectionlifeevent_collection_life_event_unique",
                 violation_error_message=_("This collection / life event combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(narrative_role__in=[*CollectionLifeEventNarrativeRole.values, ""]),
-                name="storyteller_collectionlifeevent_narrative_role_valid",
-                violation_error_message=_("Unknown narrative role."),
-            ),
-            models.CheckConstraint(
-                condition=Q(added_by__in=[*CollectionLifeEventAddedBy.values, ""]),
-                name="storyteller_collectionlifeevent_added_by_valid",
-                violation_error_message=_("Unknown added by."),
-            ),
+            choice_check("narrative_role", CollectionLifeEventNarrativeRole, blank=True),
+            choice_check("added_by", CollectionLifeEventAddedBy, blank=True),
         ]
         indexes = [
             models.Index(fields=["collection", "sequence_order"], name="st_collifeve_990ee_idx"),
@@ -329,16 +302,8 @@ class CollectionGrouping(StorytellerOwnedModel):
     class Meta:
         ordering = ["storyteller_id", "display_order"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(grouping_type__in=[*CollectionGroupingGroupingType.values, ""]),
-                name="storyteller_collectiongrouping_grouping_type_valid",
-                violation_error_message=_("Unknown grouping type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(book_part_type__in=[*CollectionGroupingBookPartType.values, ""]),
-                name="storyteller_collectiongrouping_book_part_type_valid",
-                violation_error_message=_("Unknown book part type."),
-            ),
+            choice_check("grouping_type", CollectionGroupingGroupingType, blank=True),
+            choice_check("book_part_type", CollectionGroupingBookPartType, blank=True),
         ]
         indexes = [
             models.Index(fields=["storyteller", "display_order"], name="st_colgro_78fd7_idx"),
@@ -454,16 +419,8 @@ class CollectionRelationship(StorytellerOwnedModel):
                     "This source collection / target collection / relationship type combination already exists."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(relationship_type__in=[*CollectionRelationshipRelationshipType.values, ""]),
-                name="storyteller_collectionrelationship_relationship_type_valid",
-                violation_error_message=_("Unknown relationship type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(strength__in=[*CollectionRelationshipStrength.values, ""]),
-                name="storyteller_collectionrelationship_strength_valid",
-                violation_error_message=_("Unknown strength."),
-            ),
+            choice_check("relationship_type", CollectionRelationshipRelationshipType, blank=True),
+            choice_check("strength", CollectionRelationshipStrength, blank=True),
         ]
         verbose_name = _("collection relationship")
         verbose_name_plural = _("collection relationships")
@@ -507,11 +464,7 @@ class CollectionTag(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(tag_category__in=[*CollectionTagTagCategory.values, ""]),
-                name="storyteller_collectiontag_tag_category_valid",
-                violation_error_message=_("Unknown tag category."),
-            ),
+            choice_check("tag_category", CollectionTagTagCategory, blank=True),
         ]
         verbose_name = _("collection tag")
         verbose_name_plural = _("collection tags")
@@ -568,11 +521,7 @@ class CollectionSynthesis(StorytellerOwnedModel):
                 name="storyteller_collectionsynthesis_approved_not_provisional",
                 violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
             ),
-            models.CheckConstraint(
-                condition=Q(synthesis_type__in=[*CollectionSynthesisSynthesisType.values, ""]),
-                name="storyteller_collectionsynthesis_synthesis_type_valid",
-                violation_error_message=_("Unknown synthesis type."),
-            ),
+            choice_check("synthesis_type", CollectionSynthesisSynthesisType, blank=True),
         ]
         verbose_name = _("collection synthesis")
         verbose_name_plural = _("collection syntheses")

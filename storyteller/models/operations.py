@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import choice_check, range_check
 from storyteller.choices import (
     AgentAgentType,
     AgentDefaultTone,
@@ -54,7 +55,7 @@ from storyteller.choices import (
     UserFeedbackResolutionStatus,
     UserFeedbackSentiment,
 )
-from storyteller.models.base import ProcessDefinitionModel, StorytellerOwnedModel
+from storyteller.models.base import ProcessDefinitionModel, StorytellerOwnedModel, fraction_field
 
 
 class StorytellerProgress(StorytellerOwnedModel):
@@ -158,21 +159,9 @@ class StorytellerProgress(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(current_phase__in=[*StorytellerProgressCurrentPhase.values, ""]),
-                name="storyteller_storytellerprogress_current_phase_valid",
-                violation_error_message=_("Unknown current phase."),
-            ),
-            models.CheckConstraint(
-                condition=Q(phase_status__in=[*StorytellerProgressPhaseStatus.values, ""]),
-                name="storyteller_storytellerprogress_phase_status_valid",
-                violation_error_message=_("Unknown phase status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(overall_completion_percentage__gte=0, overall_completion_percentage__lte=100),
-                name="storyteller_storytellerprogress_completion_range",
-                violation_error_message=_("Overall completion percentage must be between 0 and 100."),
-            ),
+            choice_check("current_phase", StorytellerProgressCurrentPhase, blank=True),
+            choice_check("phase_status", StorytellerProgressPhaseStatus, blank=True),
+            range_check("overall_completion_percentage", 0, 100, name="completion"),
         ]
         verbose_name = _("storyteller progress")
         verbose_name_plural = _("storyteller progress")
@@ -250,16 +239,8 @@ class StorytellerSectionSelection(StorytellerOwnedModel):
                 name="storyteller_storytellersectionselection_phase_valid",
                 violation_error_message=_("Unknown selected during phase."),
             ),
-            models.CheckConstraint(
-                condition=Q(selection_reason__in=[*StorytellerSectionSelectionSelectionReason.values, ""]),
-                name="storyteller_storytellersectionselection_selection_reason_valid",
-                violation_error_message=_("Unknown selection reason."),
-            ),
-            models.CheckConstraint(
-                condition=Q(priority_level__in=[*StorytellerSectionSelectionPriorityLevel.values, ""]),
-                name="storyteller_storytellersectionselection_priority_level_valid",
-                violation_error_message=_("Unknown priority level."),
-            ),
+            choice_check("selection_reason", StorytellerSectionSelectionSelectionReason, blank=True),
+            choice_check("priority_level", StorytellerSectionSelectionPriorityLevel, blank=True),
         ]
         verbose_name = _("storyteller section selection")
         verbose_name_plural = _("storyteller section selections")
@@ -358,21 +339,9 @@ class StorytellerSectionStatus(StorytellerOwnedModel):
                 name="storyteller_storytellersectionstatus_unique",
                 violation_error_message=_("This storyteller / process section combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=StorytellerSectionStatusStatus.values),
-                name="storyteller_storytellersectionstatus_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(unlocked_by__in=[*StorytellerSectionStatusUnlockedBy.values, ""]),
-                name="storyteller_storytellersectionstatus_unlocked_by_valid",
-                violation_error_message=_("Unknown unlocked by."),
-            ),
-            models.CheckConstraint(
-                condition=Q(completion_percentage__gte=0, completion_percentage__lte=100),
-                name="storyteller_storytellersectionstatus_completion_range",
-                violation_error_message=_("Completion percentage must be between 0 and 100."),
-            ),
+            choice_check("status", StorytellerSectionStatusStatus),
+            choice_check("unlocked_by", StorytellerSectionStatusUnlockedBy, blank=True),
+            range_check("completion_percentage", 0, 100, name="completion"),
         ]
         indexes = [
             models.Index(fields=["status"], name="st_stosecsta_059f3_idx"),
@@ -485,11 +454,7 @@ class ScopeType(ProcessDefinitionModel):
                 name="storyteller_scopetype_scope_key_unique",
                 violation_error_message=_("This scope key is already taken."),
             ),
-            models.CheckConstraint(
-                condition=Q(scope_key__in=ScopeTypeScopeKey.values),
-                name="storyteller_scopetype_scope_key_valid",
-                violation_error_message=_("Unknown scope key."),
-            ),
+            choice_check("scope_key", ScopeTypeScopeKey),
         ]
         indexes = [
             models.Index(fields=["display_order", "scope_key"], name="st_scotyp_c6e20_idx"),
@@ -566,15 +531,7 @@ class ArchetypeAnalysis(StorytellerOwnedModel):
         default="",
         verbose_name=_("dominant archetype"),
     )
-    dominant_confidence = models.DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        verbose_name=_("dominant confidence"),
-        help_text=_("Must be >= 0.85 for composition gate"),
-    )
+    dominant_confidence = fraction_field(_("dominant confidence"), help_text=_("Must be >= 0.85 for composition gate"))
     refinement_progress = models.TextField(
         blank=True,
         default="",
@@ -631,43 +588,19 @@ class ArchetypeAnalysis(StorytellerOwnedModel):
         default="",
         verbose_name=_("identity shift type"),
     )
-    relationship_to_loss_strength = models.DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        verbose_name=_("relationship to loss strength"),
-        help_text=_("0.00-1.00"),
-    )
+    relationship_to_loss_strength = fraction_field(_("relationship to loss strength"), help_text=_("0.00-1.00"))
     relationship_to_loss_notes = models.TextField(
         blank=True,
         default="",
         verbose_name=_("relationship to loss notes"),
     )
-    relationship_to_agency_strength = models.DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        verbose_name=_("relationship to agency strength"),
-        help_text=_("0.00-1.00"),
-    )
+    relationship_to_agency_strength = fraction_field(_("relationship to agency strength"), help_text=_("0.00-1.00"))
     relationship_to_agency_notes = models.TextField(
         blank=True,
         default="",
         verbose_name=_("relationship to agency notes"),
     )
-    relationship_to_meaning_strength = models.DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        verbose_name=_("relationship to meaning strength"),
-        help_text=_("0.00-1.00"),
-    )
+    relationship_to_meaning_strength = fraction_field(_("relationship to meaning strength"), help_text=_("0.00-1.00"))
     relationship_to_meaning_notes = models.TextField(
         blank=True,
         default="",
@@ -735,58 +668,15 @@ class ArchetypeAnalysis(StorytellerOwnedModel):
                 name="storyteller_archetypeanalysis_number_unique",
                 violation_error_message=_("This storyteller / analysis number combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(analysis_scope__in=[*ArchetypeAnalysisAnalysisScope.values, ""]),
-                name="storyteller_archetypeanalysis_analysis_scope_valid",
-                violation_error_message=_("Unknown analysis scope."),
-            ),
-            models.CheckConstraint(
-                condition=Q(refinement_status__in=ArchetypeAnalysisRefinementStatus.values),
-                name="storyteller_archetypeanalysis_refinement_status_valid",
-                violation_error_message=_("Unknown refinement status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(dominant_archetype__in=[*ArchetypeAnalysisDominantArchetype.values, ""]),
-                name="storyteller_archetypeanalysis_dominant_archetype_valid",
-                violation_error_message=_("Unknown dominant archetype."),
-            ),
-            models.CheckConstraint(
-                condition=Q(dominant_confidence__gte=Decimal("0"), dominant_confidence__lte=Decimal("1")),
-                name="storyteller_archetypeanalysis_dominant_confidence_range",
-                violation_error_message=_("Dominant confidence must be between 0 and 1."),
-            ),
-            models.CheckConstraint(
-                condition=Q(identity_shift_type__in=[*ArchetypeAnalysisIdentityShiftType.values, ""]),
-                name="storyteller_archetypeanalysis_identity_shift_type_valid",
-                violation_error_message=_("Unknown identity shift type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(
-                    relationship_to_loss_strength__gte=Decimal("0"), relationship_to_loss_strength__lte=Decimal("1")
-                ),
-                name="storyteller_archetypeanalysis_loss_strength_range",
-                violation_error_message=_("Relationship to loss strength must be between 0 and 1."),
-            ),
-            models.CheckConstraint(
-                condition=Q(
-                    relationship_to_agency_strength__gte=Decimal("0"), relationship_to_agency_strength__lte=Decimal("1")
-                ),
-                name="storyteller_archetypeanalysis_agency_strength_range",
-                violation_error_message=_("Relationship to agency strength must be between 0 and 1."),
-            ),
-            models.CheckConstraint(
-                condition=Q(
-                    relationship_to_meaning_strength__gte=Decimal("0"),
-                    relationship_to_meaning_strength__lte=Decimal("1"),
-                ),
-                name="storyteller_archetypeanalysis_meaning_strength_range",
-                violation_error_message=_("Relationship to meaning strength must be between 0 and 1."),
-            ),
-            models.CheckConstraint(
-                condition=Q(analysis_method__in=ArchetypeAnalysisAnalysisMethod.values),
-                name="storyteller_archetypeanalysis_analysis_method_valid",
-                violation_error_message=_("Unknown analysis method."),
-            ),
+            choice_check("analysis_scope", ArchetypeAnalysisAnalysisScope, blank=True),
+            choice_check("refinement_status", ArchetypeAnalysisRefinementStatus),
+            choice_check("dominant_archetype", ArchetypeAnalysisDominantArchetype, blank=True),
+            range_check("dominant_confidence", Decimal("0"), Decimal("1")),
+            choice_check("identity_shift_type", ArchetypeAnalysisIdentityShiftType, blank=True),
+            range_check("relationship_to_loss_strength", Decimal("0"), Decimal("1"), name="loss_strength"),
+            range_check("relationship_to_agency_strength", Decimal("0"), Decimal("1"), name="agency_strength"),
+            range_check("relationship_to_meaning_strength", Decimal("0"), Decimal("1"), name="meaning_strength"),
+            choice_check("analysis_method", ArchetypeAnalysisAnalysisMethod),
         ]
         verbose_name = _("archetype analysis")
         verbose_name_plural = _("archetype analyses")
@@ -911,36 +801,12 @@ class UserFeedback(StorytellerOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(feedback_on_type__in=[*UserFeedbackFeedbackOnType.values, ""]),
-                name="storyteller_userfeedback_feedback_on_type_valid",
-                violation_error_message=_("Unknown feedback on type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(feedback_type__in=[*UserFeedbackFeedbackType.values, ""]),
-                name="storyteller_userfeedback_feedback_type_valid",
-                violation_error_message=_("Unknown feedback type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(feedback_category__in=[*UserFeedbackFeedbackCategory.values, ""]),
-                name="storyteller_userfeedback_feedback_category_valid",
-                violation_error_message=_("Unknown feedback category."),
-            ),
-            models.CheckConstraint(
-                condition=Q(sentiment__in=[*UserFeedbackSentiment.values, ""]),
-                name="storyteller_userfeedback_sentiment_valid",
-                violation_error_message=_("Unknown sentiment."),
-            ),
-            models.CheckConstraint(
-                condition=Q(priority__in=[*UserFeedbackPriority.values, ""]),
-                name="storyteller_userfeedback_priority_valid",
-                violation_error_message=_("Unknown priority."),
-            ),
-            models.CheckConstraint(
-                condition=Q(resolution_status__in=[*UserFeedbackResolutionStatus.values, ""]),
-                name="storyteller_userfeedback_resolution_status_valid",
-                violation_error_message=_("Unknown resolution status."),
-            ),
+            choice_check("feedback_on_type", UserFeedbackFeedbackOnType, blank=True),
+            choice_check("feedback_type", UserFeedbackFeedbackType, blank=True),
+            choice_check("feedback_category", UserFeedbackFeedbackCategory, blank=True),
+            choice_check("sentiment", UserFeedbackSentiment, blank=True),
+            choice_check("priority", UserFeedbackPriority, blank=True),
+            choice_check("resolution_status", UserFeedbackResolutionStatus, blank=True),
         ]
         verbose_name = _("user feedback")
         verbose_name_plural = _("user feedback")
@@ -1086,21 +952,9 @@ class Agent(ProcessDefinitionModel):
                 name="storyteller_agent_agent_key_unique",
                 violation_error_message=_("This agent key is already taken."),
             ),
-            models.CheckConstraint(
-                condition=Q(agent_type__in=[*AgentAgentType.values, ""]),
-                name="storyteller_agent_agent_type_valid",
-                violation_error_message=_("Unknown agent type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(default_tone__in=[*AgentDefaultTone.values, ""]),
-                name="storyteller_agent_default_tone_valid",
-                violation_error_message=_("Unknown default tone."),
-            ),
-            models.CheckConstraint(
-                condition=Q(temperature__gte=Decimal("0"), temperature__lte=Decimal("2")),
-                name="storyteller_agent_temperature_range",
-                violation_error_message=_("Temperature must be between 0 and 2."),
-            ),
+            choice_check("agent_type", AgentAgentType, blank=True),
+            choice_check("default_tone", AgentDefaultTone, blank=True),
+            range_check("temperature", Decimal("0"), Decimal("2")),
         ]
         verbose_name = _("agent")
         verbose_name_plural = _("agents")
@@ -1230,21 +1084,9 @@ class AgentInstance(StorytellerOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(temperature_override__gte=Decimal("0"), temperature_override__lte=Decimal("2")),
-                name="storyteller_agentinstance_temperature_override_range",
-                violation_error_message=_("Temperature override must be between 0 and 2."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=AgentInstanceStatus.values),
-                name="storyteller_agentinstance_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(user_satisfaction_rating__gte=1, user_satisfaction_rating__lte=5),
-                name="storyteller_agentinstance_user_satisfaction_rating_range",
-                violation_error_message=_("User satisfaction rating must be between 1 and 5."),
-            ),
+            range_check("temperature_override", Decimal("0"), Decimal("2")),
+            choice_check("status", AgentInstanceStatus),
+            range_check("user_satisfaction_rating", 1, 5),
         ]
         verbose_name = _("agent instance")
         verbose_name_plural = _("agent instances")
@@ -1440,36 +1282,12 @@ class Requirement(StorytellerOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(requirement_type__in=RequirementRequirementType.values),
-                name="storyteller_requirement_requirement_type_valid",
-                violation_error_message=_("Unknown requirement type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(priority__in=RequirementPriority.values),
-                name="storyteller_requirement_priority_valid",
-                violation_error_message=_("Unknown priority."),
-            ),
-            models.CheckConstraint(
-                condition=Q(archetype_lane__in=[*RequirementArchetypeLane.values, ""]),
-                name="storyteller_requirement_archetype_lane_valid",
-                violation_error_message=_("Unknown archetype lane."),
-            ),
-            models.CheckConstraint(
-                condition=Q(archetype_refinement_purpose__in=[*RequirementArchetypeRefinementPurpose.values, ""]),
-                name="storyteller_requirement_archetype_refinement_purpose_valid",
-                violation_error_message=_("Unknown archetype refinement purpose."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=RequirementStatus.values),
-                name="storyteller_requirement_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(resolved_by__in=[*RequirementResolvedBy.values, ""]),
-                name="storyteller_requirement_resolved_by_valid",
-                violation_error_message=_("Unknown resolved by."),
-            ),
+            choice_check("requirement_type", RequirementRequirementType),
+            choice_check("priority", RequirementPriority),
+            choice_check("archetype_lane", RequirementArchetypeLane, blank=True),
+            choice_check("archetype_refinement_purpose", RequirementArchetypeRefinementPurpose, blank=True),
+            choice_check("status", RequirementStatus),
+            choice_check("resolved_by", RequirementResolvedBy, blank=True),
         ]
         indexes = [
             models.Index(fields=["storyteller", "status"], name="st_req_2bd55_idx"),
@@ -1704,21 +1522,9 @@ class EditRequirement(StorytellerOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(issue_type__in=EditRequirementIssueType.values),
-                name="storyteller_editrequirement_issue_type_valid",
-                violation_error_message=_("Unknown issue type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(severity__in=EditRequirementSeverity.values),
-                name="storyteller_editrequirement_severity_valid",
-                violation_error_message=_("Unknown severity."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=EditRequirementStatus.values),
-                name="storyteller_editrequirement_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            choice_check("issue_type", EditRequirementIssueType),
+            choice_check("severity", EditRequirementSeverity),
+            choice_check("status", EditRequirementStatus),
         ]
         indexes = [
             models.Index(fields=["story", "status"], name="st_edireq_4c727_idx"),
@@ -1885,26 +1691,10 @@ class BookExport(StorytellerOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(export_format__in=[*BookExportExportFormat.values, ""]),
-                name="storyteller_bookexport_export_format_valid",
-                violation_error_message=_("Unknown export format."),
-            ),
-            models.CheckConstraint(
-                condition=Q(export_scope__in=[*BookExportExportScope.values, ""]),
-                name="storyteller_bookexport_export_scope_valid",
-                violation_error_message=_("Unknown export scope."),
-            ),
-            models.CheckConstraint(
-                condition=Q(export_status__in=BookExportExportStatus.values),
-                name="storyteller_bookexport_export_status_valid",
-                violation_error_message=_("Unknown export status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(generated_by__in=[*BookExportGeneratedBy.values, ""]),
-                name="storyteller_bookexport_generated_by_valid",
-                violation_error_message=_("Unknown generated by."),
-            ),
+            choice_check("export_format", BookExportExportFormat, blank=True),
+            choice_check("export_scope", BookExportExportScope, blank=True),
+            choice_check("export_status", BookExportExportStatus),
+            choice_check("generated_by", BookExportGeneratedBy, blank=True),
             models.CheckConstraint(
                 condition=Q(progress_percent__lte=100),
                 name="storyteller_bookexport_progress_percent_range",
@@ -1984,16 +1774,8 @@ class BookExportDelivery(StorytellerOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(delivery_method__in=[*BookExportDeliveryDeliveryMethod.values, ""]),
-                name="storyteller_bookexportdelivery_delivery_method_valid",
-                violation_error_message=_("Unknown delivery method."),
-            ),
-            models.CheckConstraint(
-                condition=Q(delivery_status__in=[*BookExportDeliveryDeliveryStatus.values, ""]),
-                name="storyteller_bookexportdelivery_delivery_status_valid",
-                violation_error_message=_("Unknown delivery status."),
-            ),
+            choice_check("delivery_method", BookExportDeliveryDeliveryMethod, blank=True),
+            choice_check("delivery_status", BookExportDeliveryDeliveryStatus, blank=True),
         ]
         verbose_name = _("book export delivery")
         verbose_name_plural = _("book export deliveries")
@@ -2061,11 +1843,7 @@ class Event(StorytellerOwnedModel):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(event_type__in=EventType.values),
-                name="storyteller_event_event_type_valid",
-                violation_error_message=_("Unknown event type."),
-            ),
+            choice_check("event_type", EventType),
         ]
         indexes = [
             models.Index(fields=["storyteller", "-occurred_at"], name="st_event_storyteller_idx"),

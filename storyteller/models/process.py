@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import choice_check, range_check
 from storyteller.choices import (
     ProcessFlowEdgeConditionType,
     ProcessNodeTypeTypeName,
@@ -123,11 +124,7 @@ class ProcessNodeType(ProcessDefinitionModel):
                 name="storyteller_processnodetype_type_name_unique",
                 violation_error_message=_("This node type already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(type_name__in=ProcessNodeTypeTypeName.values),
-                name="storyteller_processnodetype_type_name_valid",
-                violation_error_message=_("Unknown type name."),
-            ),
+            choice_check("type_name", ProcessNodeTypeTypeName),
         ]
         verbose_name = _("process node type")
         verbose_name_plural = _("process node types")
@@ -268,11 +265,7 @@ class ProcessFlowEdge(ProcessDefinitionModel):
                 name="storyteller_processflowedge_from_node_to_node_edge_label_unique",
                 violation_error_message=_("This from node / to node / edge label combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(condition_type__in=[*ProcessFlowEdgeConditionType.values, ""]),
-                name="storyteller_processflowedge_condition_type_valid",
-                violation_error_message=_("Unknown condition type."),
-            ),
+            choice_check("condition_type", ProcessFlowEdgeConditionType, blank=True),
         ]
         indexes = [
             models.Index(fields=["process_version", "order_index"], name="st_profloedg_b3aac_idx"),
@@ -359,26 +352,10 @@ class ProcessPrompt(ProcessDefinitionModel):
                 name="storyteller_processprompt_process_node_prompt_key_unique",
                 violation_error_message=_("This process node / prompt key combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(prompt_type__in=[*ProcessPromptPromptType.values, ""]),
-                name="storyteller_processprompt_prompt_type_valid",
-                violation_error_message=_("Unknown prompt type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(sensitivity_tier__gte=1, sensitivity_tier__lte=3),
-                name="storyteller_processprompt_sensitivity_tier_range",
-                violation_error_message=_("Sensitivity tier must be between 1 and 3."),
-            ),
-            models.CheckConstraint(
-                condition=Q(response_format__in=[*ProcessPromptResponseFormat.values, ""]),
-                name="storyteller_processprompt_response_format_valid",
-                violation_error_message=_("Unknown response format."),
-            ),
-            models.CheckConstraint(
-                condition=Q(condition_type__in=[*ProcessPromptConditionType.values, ""]),
-                name="storyteller_processprompt_condition_type_valid",
-                violation_error_message=_("Unknown condition type."),
-            ),
+            choice_check("prompt_type", ProcessPromptPromptType, blank=True),
+            range_check("sensitivity_tier", 1, 3),
+            choice_check("response_format", ProcessPromptResponseFormat, blank=True),
+            choice_check("condition_type", ProcessPromptConditionType, blank=True),
         ]
         indexes = [
             models.Index(fields=["process_node", "order_index"], name="st_propro_6b1e5_idx"),
@@ -535,11 +512,7 @@ class ProcessSection(ProcessDefinitionModel):
                 name="storyteller_processsection_process_version_section_key_unique",
                 violation_error_message=_("This process version / section key combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(requires_scope__in=[*ProcessSectionRequiresScope.values, ""]),
-                name="storyteller_processsection_requires_scope_valid",
-                violation_error_message=_("Unknown requires scope."),
-            ),
+            choice_check("requires_scope", ProcessSectionRequiresScope, blank=True),
         ]
         indexes = [
             models.Index(fields=["process_version", "order_index"], name="st_prosec_26c34_idx"),

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import choice_check, range_check
 from storyteller.choices import (
     SessionArtifactArtifactType,
     SessionInteractionInteractionType,
@@ -30,7 +31,7 @@ from storyteller.choices import (
     SessionSynthesisSynthesisType,
     StorytellerSessionStatus,
 )
-from storyteller.models.base import ProcessDefinitionModel, StorytellerOwnedModel
+from storyteller.models.base import ProcessDefinitionModel, StorytellerOwnedModel, fraction_field
 
 
 class StorytellerSession(StorytellerOwnedModel):
@@ -178,21 +179,9 @@ class StorytellerSession(StorytellerOwnedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=StorytellerSessionStatus.values),
-                name="storyteller_storytellersession_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(success_rating__gte=1, success_rating__lte=5),
-                name="storyteller_storytellersession_success_rating_range",
-                violation_error_message=_("Success rating must be between 1 and 5."),
-            ),
-            models.CheckConstraint(
-                condition=Q(completion_percentage__gte=0, completion_percentage__lte=100),
-                name="storyteller_storytellersession_completion_percentage_range",
-                violation_error_message=_("Completion percentage must be between 0 and 100."),
-            ),
+            choice_check("status", StorytellerSessionStatus),
+            range_check("success_rating", 1, 5),
+            range_check("completion_percentage", 0, 100),
         ]
         indexes = [
             models.Index(fields=["storyteller", "status"], name="st_ses_99b54_idx"),
@@ -240,11 +229,7 @@ class SessionScope(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(scope_type__in=SessionScopeScopeType.values),
-                name="storyteller_sessionscope_scope_type_valid",
-                violation_error_message=_("Unknown scope type."),
-            ),
+            choice_check("scope_type", SessionScopeScopeType),
         ]
         verbose_name = _("session scope")
         verbose_name_plural = _("session scopes")
@@ -362,11 +347,7 @@ class SessionProgress(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=SessionProgressStatus.values),
-                name="storyteller_sessionprogress_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            choice_check("status", SessionProgressStatus),
         ]
         verbose_name = _("session progress")
         verbose_name_plural = _("session progress")
@@ -429,11 +410,7 @@ class SessionSectionStatus(StorytellerOwnedModel):
                 name="storyteller_sessionsectionstatus_session_section_unique",
                 violation_error_message=_("This session / section combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=SessionSectionStatusStatus.values),
-                name="storyteller_sessionsectionstatus_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            choice_check("status", SessionSectionStatusStatus),
         ]
         verbose_name = _("session section status")
         verbose_name_plural = _("session section statuses")
@@ -501,11 +478,7 @@ class SessionSynthesis(StorytellerOwnedModel):
                 name="storyteller_sessionsynthesis_approved_not_provisional",
                 violation_error_message=_("An approved synthesis is no longer provisional."),
             ),
-            models.CheckConstraint(
-                condition=Q(synthesis_type__in=[*SessionSynthesisSynthesisType.values, ""]),
-                name="storyteller_sessionsynthesis_synthesis_type_valid",
-                violation_error_message=_("Unknown synthesis type."),
-            ),
+            choice_check("synthesis_type", SessionSynthesisSynthesisType, blank=True),
         ]
         verbose_name = _("session synthesis")
         verbose_name_plural = _("session syntheses")
@@ -530,15 +503,7 @@ class SessionArchetype(StorytellerOwnedModel):
         verbose_name=_("archetype type"),
         help_text=_('e.g., "loss_to_connection", "transformation", "endurance"'),
     )
-    confidence_score = models.DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        verbose_name=_("confidence score"),
-        help_text=_("0.00 to 1.00"),
-    )
+    confidence_score = fraction_field(_("confidence score"), help_text=_("0.00 to 1.00"))
     themes = models.JSONField(
         default=dict,
         blank=True,
@@ -572,11 +537,7 @@ class SessionArchetype(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(confidence_score__gte=Decimal("0"), confidence_score__lte=Decimal("1")),
-                name="storyteller_sessionarchetype_confidence_score_range",
-                violation_error_message=_("Confidence score must be between 0 and 1."),
-            ),
+            range_check("confidence_score", Decimal("0"), Decimal("1")),
         ]
         verbose_name = _("session archetype")
         verbose_name_plural = _("session archetypes")
@@ -631,11 +592,7 @@ class SessionLifeEvent(StorytellerOwnedModel):
                 name="storyteller_sessionlifeevent_session_life_event_unique",
                 violation_error_message=_("This session / life event combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(coverage_level__in=[*SessionLifeEventCoverageLevel.values, ""]),
-                name="storyteller_sessionlifeevent_coverage_level_valid",
-                violation_error_message=_("Unknown coverage level."),
-            ),
+            choice_check("coverage_level", SessionLifeEventCoverageLevel, blank=True),
         ]
         verbose_name = _("session life event")
         verbose_name_plural = _("session life events")
@@ -744,26 +701,10 @@ class SessionInteraction(StorytellerOwnedModel):
                 name="storyteller_sessioninteraction_sequence_unique",
                 violation_error_message=_("This session / interaction sequence combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(interaction_type__in=[*SessionInteractionInteractionType.values, ""]),
-                name="storyteller_sessioninteraction_interaction_type_valid",
-                violation_error_message=_("Unknown interaction type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(prompt_category__in=[*SessionInteractionPromptCategory.values, ""]),
-                name="storyteller_sessioninteraction_prompt_category_valid",
-                violation_error_message=_("Unknown prompt category."),
-            ),
-            models.CheckConstraint(
-                condition=Q(response_method__in=[*SessionInteractionResponseMethod.values, ""]),
-                name="storyteller_sessioninteraction_response_method_valid",
-                violation_error_message=_("Unknown response method."),
-            ),
-            models.CheckConstraint(
-                condition=Q(sentiment__in=[*SessionInteractionSentiment.values, ""]),
-                name="storyteller_sessioninteraction_sentiment_valid",
-                violation_error_message=_("Unknown sentiment."),
-            ),
+            choice_check("interaction_type", SessionInteractionInteractionType, blank=True),
+            choice_check("prompt_category", SessionInteractionPromptCategory, blank=True),
+            choice_check("response_method", SessionInteractionResponseMethod, blank=True),
+            choice_check("sentiment", SessionInteractionSentiment, blank=True),
         ]
         verbose_name = _("session interaction")
         verbose_name_plural = _("session interactions")
@@ -837,11 +778,7 @@ class SessionArtifact(StorytellerOwnedModel):
                 name="storyteller_sessionartifact_approved_not_provisional",
                 violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
             ),
-            models.CheckConstraint(
-                condition=Q(artifact_type__in=[*SessionArtifactArtifactType.values, ""]),
-                name="storyteller_sessionartifact_artifact_type_valid",
-                violation_error_message=_("Unknown artifact type."),
-            ),
+            choice_check("artifact_type", SessionArtifactArtifactType, blank=True),
         ]
         verbose_name = _("session artifact")
         verbose_name_plural = _("session artifacts")
@@ -974,16 +911,8 @@ class SessionNote(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(note_type__in=[*SessionNoteNoteType.values, ""]),
-                name="storyteller_sessionnote_note_type_valid",
-                violation_error_message=_("Unknown note type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(noted_by__in=[*SessionNoteNotedBy.values, ""]),
-                name="storyteller_sessionnote_noted_by_valid",
-                violation_error_message=_("Unknown noted by."),
-            ),
+            choice_check("note_type", SessionNoteNoteType, blank=True),
+            choice_check("noted_by", SessionNoteNotedBy, blank=True),
         ]
         verbose_name = _("session note")
         verbose_name_plural = _("session notes")

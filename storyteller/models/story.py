@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import choice_check, range_check
 from storyteller.choices import (
     ChapterSectionSectionType,
     ChapterSectionShowVsTell,
@@ -45,7 +45,7 @@ from storyteller.choices import (
     StoryThemeThemeType,
     StoryTone,
 )
-from storyteller.models.base import StorytellerOwnedModel
+from storyteller.models.base import StorytellerOwnedModel, fraction_field
 
 
 class Story(StorytellerOwnedModel):
@@ -202,51 +202,15 @@ class Story(StorytellerOwnedModel):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(narrative_structure__in=[*StoryNarrativeStructure.values, ""]),
-                name="storyteller_story_narrative_structure_valid",
-                violation_error_message=_("Unknown narrative structure."),
-            ),
-            models.CheckConstraint(
-                condition=Q(point_of_view__in=[*StoryPointOfView.values, ""]),
-                name="storyteller_story_point_of_view_valid",
-                violation_error_message=_("Unknown point of view."),
-            ),
-            models.CheckConstraint(
-                condition=Q(narrative_voice__in=[*StoryNarrativeVoice.values, ""]),
-                name="storyteller_story_narrative_voice_valid",
-                violation_error_message=_("Unknown narrative voice."),
-            ),
-            models.CheckConstraint(
-                condition=Q(tense__in=[*StoryTense.values, ""]),
-                name="storyteller_story_tense_valid",
-                violation_error_message=_("Unknown tense."),
-            ),
-            models.CheckConstraint(
-                condition=Q(tone__in=[*StoryTone.values, ""]),
-                name="storyteller_story_tone_valid",
-                violation_error_message=_("Unknown tone."),
-            ),
-            models.CheckConstraint(
-                condition=Q(intended_audience__in=[*StoryIntendedAudience.values, ""]),
-                name="storyteller_story_intended_audience_valid",
-                violation_error_message=_("Unknown intended audience."),
-            ),
-            models.CheckConstraint(
-                condition=Q(opening_strategy__in=[*StoryOpeningStrategy.values, ""]),
-                name="storyteller_story_opening_strategy_valid",
-                violation_error_message=_("Unknown opening strategy."),
-            ),
-            models.CheckConstraint(
-                condition=Q(closing_strategy__in=[*StoryClosingStrategy.values, ""]),
-                name="storyteller_story_closing_strategy_valid",
-                violation_error_message=_("Unknown closing strategy."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=StoryStatus.values),
-                name="storyteller_story_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            choice_check("narrative_structure", StoryNarrativeStructure, blank=True),
+            choice_check("point_of_view", StoryPointOfView, blank=True),
+            choice_check("narrative_voice", StoryNarrativeVoice, blank=True),
+            choice_check("tense", StoryTense, blank=True),
+            choice_check("tone", StoryTone, blank=True),
+            choice_check("intended_audience", StoryIntendedAudience, blank=True),
+            choice_check("opening_strategy", StoryOpeningStrategy, blank=True),
+            choice_check("closing_strategy", StoryClosingStrategy, blank=True),
+            choice_check("status", StoryStatus),
         ]
         indexes = [
             models.Index(fields=["title"], name="st_sto_97433_idx"),
@@ -345,15 +309,7 @@ class StoryChapter(StorytellerOwnedModel):
         default="",
         verbose_name=_("primary mode"),
     )
-    scene_to_summary_ratio = models.DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        verbose_name=_("scene to summary ratio"),
-        help_text=_("0.0 to 1.0 (1.0 = all scene)"),
-    )
+    scene_to_summary_ratio = fraction_field(_("scene to summary ratio"), help_text=_("0.0 to 1.0 (1.0 = all scene)"))
     summary = models.TextField(
         blank=True,
         default="",
@@ -406,36 +362,12 @@ class StoryChapter(StorytellerOwnedModel):
                 name="storyteller_storychapter_story_chapter_number_unique",
                 violation_error_message=_("This story / chapter number combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(chapter_type__in=[*StoryChapterChapterType.values, ""]),
-                name="storyteller_storychapter_chapter_type_valid",
-                violation_error_message=_("Unknown chapter type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(narrative_position__in=[*StoryChapterNarrativePosition.values, ""]),
-                name="storyteller_storychapter_narrative_position_valid",
-                violation_error_message=_("Unknown narrative position."),
-            ),
-            models.CheckConstraint(
-                condition=Q(chapter_arc__in=[*StoryChapterChapterArc.values, ""]),
-                name="storyteller_storychapter_chapter_arc_valid",
-                violation_error_message=_("Unknown chapter arc."),
-            ),
-            models.CheckConstraint(
-                condition=Q(primary_mode__in=[*StoryChapterPrimaryMode.values, ""]),
-                name="storyteller_storychapter_primary_mode_valid",
-                violation_error_message=_("Unknown primary mode."),
-            ),
-            models.CheckConstraint(
-                condition=Q(scene_to_summary_ratio__gte=Decimal("0"), scene_to_summary_ratio__lte=Decimal("1")),
-                name="storyteller_storychapter_scene_to_summary_ratio_range",
-                violation_error_message=_("Scene to summary ratio must be between 0 and 1."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=StoryChapterStatus.values),
-                name="storyteller_storychapter_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            choice_check("chapter_type", StoryChapterChapterType, blank=True),
+            choice_check("narrative_position", StoryChapterNarrativePosition, blank=True),
+            choice_check("chapter_arc", StoryChapterChapterArc, blank=True),
+            choice_check("primary_mode", StoryChapterPrimaryMode, blank=True),
+            range_check("scene_to_summary_ratio", Decimal("0"), Decimal("1")),
+            choice_check("status", StoryChapterStatus),
         ]
         verbose_name = _("story chapter")
         verbose_name_plural = _("story chapters")
@@ -538,21 +470,9 @@ class ChapterSection(StorytellerOwnedModel):
                 name="storyteller_chaptersection_chapter_section_number_unique",
                 violation_error_message=_("This chapter / section number combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(section_type__in=[*ChapterSectionSectionType.values, ""]),
-                name="storyteller_chaptersection_section_type_valid",
-                violation_error_message=_("Unknown section type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(show_vs_tell__in=[*ChapterSectionShowVsTell.values, ""]),
-                name="storyteller_chaptersection_show_vs_tell_valid",
-                violation_error_message=_("Unknown show vs tell."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=ChapterSectionStatus.values),
-                name="storyteller_chaptersection_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            choice_check("section_type", ChapterSectionSectionType, blank=True),
+            choice_check("show_vs_tell", ChapterSectionShowVsTell, blank=True),
+            choice_check("status", ChapterSectionStatus),
         ]
         verbose_name = _("chapter section")
         verbose_name_plural = _("chapter sections")
@@ -613,11 +533,7 @@ class StoryCollection(StorytellerOwnedModel):
                 name="storyteller_storycollection_story_chapter_collection_unique",
                 violation_error_message=_("This story / chapter / collection combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(usage_type__in=[*StoryCollectionUsageType.values, ""]),
-                name="storyteller_storycollection_usage_type_valid",
-                violation_error_message=_("Unknown usage type."),
-            ),
+            choice_check("usage_type", StoryCollectionUsageType, blank=True),
         ]
         verbose_name = _("story collection")
         verbose_name_plural = _("story collections")
@@ -780,31 +696,11 @@ class StoryCharacter(StorytellerOwnedModel):
     class Meta:
         ordering = ["character_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(character_type__in=[*StoryCharacterCharacterType.values, ""]),
-                name="storyteller_storycharacter_character_type_valid",
-                violation_error_message=_("Unknown character type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(relationship_to_protagonist__in=[*StoryCharacterRelationshipToProtagonist.values, ""]),
-                name="storyteller_storycharacter_relationship_to_protagonist_valid",
-                violation_error_message=_("Unknown relationship to protagonist."),
-            ),
-            models.CheckConstraint(
-                condition=Q(arc_type__in=[*StoryCharacterArcType.values, ""]),
-                name="storyteller_storycharacter_arc_type_valid",
-                violation_error_message=_("Unknown arc type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(degree_of_revelation__in=[*StoryCharacterDegreeOfRevelation.values, ""]),
-                name="storyteller_storycharacter_degree_of_revelation_valid",
-                violation_error_message=_("Unknown degree of revelation."),
-            ),
-            models.CheckConstraint(
-                condition=Q(privacy_level__in=[*StoryCharacterPrivacyLevel.values, ""]),
-                name="storyteller_storycharacter_privacy_level_valid",
-                violation_error_message=_("Unknown privacy level."),
-            ),
+            choice_check("character_type", StoryCharacterCharacterType, blank=True),
+            choice_check("relationship_to_protagonist", StoryCharacterRelationshipToProtagonist, blank=True),
+            choice_check("arc_type", StoryCharacterArcType, blank=True),
+            choice_check("degree_of_revelation", StoryCharacterDegreeOfRevelation, blank=True),
+            choice_check("privacy_level", StoryCharacterPrivacyLevel, blank=True),
         ]
         indexes = [
             models.Index(fields=["character_name"], name="st_stocha_21639_idx"),
@@ -899,21 +795,9 @@ class CharacterRelationship(StorytellerOwnedModel):
                 name="storyteller_characterrelationship_pair_unique",
                 violation_error_message=_("This character a / character b combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(relationship_type__in=[*CharacterRelationshipRelationshipType.values, ""]),
-                name="storyteller_characterrelationship_relationship_type_valid",
-                violation_error_message=_("Unknown relationship type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(relationship_arc__in=[*CharacterRelationshipRelationshipArc.values, ""]),
-                name="storyteller_characterrelationship_relationship_arc_valid",
-                violation_error_message=_("Unknown relationship arc."),
-            ),
-            models.CheckConstraint(
-                condition=Q(significance__in=[*CharacterRelationshipSignificance.values, ""]),
-                name="storyteller_characterrelationship_significance_valid",
-                violation_error_message=_("Unknown significance."),
-            ),
+            choice_check("relationship_type", CharacterRelationshipRelationshipType, blank=True),
+            choice_check("relationship_arc", CharacterRelationshipRelationshipArc, blank=True),
+            choice_check("significance", CharacterRelationshipSignificance, blank=True),
         ]
         verbose_name = _("character relationship")
         verbose_name_plural = _("character relationships")
@@ -975,16 +859,8 @@ class CharacterAppearance(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(role_in_scene__in=[*CharacterAppearanceRoleInScene.values, ""]),
-                name="storyteller_characterappearance_role_in_scene_valid",
-                violation_error_message=_("Unknown role in scene."),
-            ),
-            models.CheckConstraint(
-                condition=Q(significance_in_scene__in=[*CharacterAppearanceSignificanceInScene.values, ""]),
-                name="storyteller_characterappearance_significance_in_scene_valid",
-                violation_error_message=_("Unknown significance in scene."),
-            ),
+            choice_check("role_in_scene", CharacterAppearanceRoleInScene, blank=True),
+            choice_check("significance_in_scene", CharacterAppearanceSignificanceInScene, blank=True),
         ]
         verbose_name = _("character appearance")
         verbose_name_plural = _("character appearances")
@@ -1052,11 +928,7 @@ class StoryTheme(StorytellerOwnedModel):
     class Meta:
         ordering = ["theme_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(theme_type__in=[*StoryThemeThemeType.values, ""]),
-                name="storyteller_storytheme_theme_type_valid",
-                violation_error_message=_("Unknown theme type."),
-            ),
+            choice_check("theme_type", StoryThemeThemeType, blank=True),
         ]
         indexes = [
             models.Index(fields=["theme_name"], name="st_stothe_ced05_idx"),
@@ -1108,11 +980,7 @@ class ChapterTheme(StorytellerOwnedModel):
                 name="storyteller_chaptertheme_chapter_theme_unique",
                 violation_error_message=_("This chapter / theme combination already exists."),
             ),
-            models.CheckConstraint(
-                condition=Q(prominence__in=[*ChapterThemeProminence.values, ""]),
-                name="storyteller_chaptertheme_prominence_valid",
-                violation_error_message=_("Unknown prominence."),
-            ),
+            choice_check("prominence", ChapterThemeProminence, blank=True),
         ]
         verbose_name = _("chapter theme")
         verbose_name_plural = _("chapter themes")
@@ -1318,16 +1186,8 @@ class StoryScene(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(emotional_tone__in=[*StorySceneEmotionalTone.values, ""]),
-                name="storyteller_storyscene_emotional_tone_valid",
-                violation_error_message=_("Unknown emotional tone."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=StorySceneStatus.values),
-                name="storyteller_storyscene_status_valid",
-                violation_error_message=_("Unknown status."),
-            ),
+            choice_check("emotional_tone", StorySceneEmotionalTone, blank=True),
+            choice_check("status", StorySceneStatus),
         ]
         verbose_name = _("story scene")
         verbose_name_plural = _("story scenes")
@@ -1399,11 +1259,7 @@ class StoryDraft(StorytellerOwnedModel):
     class Meta:
         ordering = ["story_id", "-draft_version"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(draft_type__in=[*StoryDraftDraftType.values, ""]),
-                name="storyteller_storydraft_draft_type_valid",
-                violation_error_message=_("Unknown draft type."),
-            ),
+            choice_check("draft_type", StoryDraftDraftType, blank=True),
         ]
         indexes = [
             models.Index(fields=["story", "-draft_version"], name="st_stodra_209bb_idx"),

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import choice_check, range_check
 from core.models import SoftDeleteManager, SoftDeleteModel
 from storyteller.choices import (
     LifeEventBoundaryPrivacyLevel,
@@ -136,21 +137,9 @@ class Storyteller(SoftDeleteModel, StorytellerOwnedModel):
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(relationship_to_user__in=[*StorytellerRelationshipToUser.values, ""]),
-                name="storyteller_storyteller_relationship_to_user_valid",
-                violation_error_message=_("Unknown relationship to user."),
-            ),
-            models.CheckConstraint(
-                condition=Q(birth_month__gte=1, birth_month__lte=12),
-                name="storyteller_storyteller_birth_month_range",
-                violation_error_message=_("Birth month must be between 1 and 12."),
-            ),
-            models.CheckConstraint(
-                condition=Q(birth_day__gte=1, birth_day__lte=31),
-                name="storyteller_storyteller_birth_day_range",
-                violation_error_message=_("Birth day must be between 1 and 31."),
-            ),
+            choice_check("relationship_to_user", StorytellerRelationshipToUser, blank=True),
+            range_check("birth_month", 1, 12),
+            range_check("birth_day", 1, 31),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="st_sto_a3c75_idx"),
@@ -223,11 +212,7 @@ class StorytellerBoundary(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(maximum_tier_comfortable__gte=1, maximum_tier_comfortable__lte=3),
-                name="storyteller_storytellerboundary_maximum_tier_comfortable_range",
-                violation_error_message=_("Maximum tier comfortable must be between 1 and 3."),
-            ),
+            range_check("maximum_tier_comfortable", 1, 3),
         ]
         verbose_name = _("storyteller boundary")
         verbose_name_plural = _("storyteller boundaries")
@@ -300,31 +285,15 @@ class StorytellerPreference(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(preferred_input_method__in=[*StorytellerPreferencePreferredInputMethod.values, ""]),
-                name="storyteller_storytellerpreference_preferred_input_method_valid",
-                violation_error_message=_("Unknown preferred input method."),
-            ),
+            choice_check("preferred_input_method", StorytellerPreferencePreferredInputMethod, blank=True),
             models.CheckConstraint(
                 condition=Q(session_length_preference__in=[*StorytellerPreferenceSessionLengthPreference.values, ""]),
                 name="storyteller_storytellerpreference_length_valid",
                 violation_error_message=_("Unknown session length preference."),
             ),
-            models.CheckConstraint(
-                condition=Q(desired_book_tone__in=[*StorytellerPreferenceDesiredBookTone.values, ""]),
-                name="storyteller_storytellerpreference_desired_book_tone_valid",
-                violation_error_message=_("Unknown desired book tone."),
-            ),
-            models.CheckConstraint(
-                condition=Q(desired_book_length__in=[*StorytellerPreferenceDesiredBookLength.values, ""]),
-                name="storyteller_storytellerpreference_desired_book_length_valid",
-                violation_error_message=_("Unknown desired book length."),
-            ),
-            models.CheckConstraint(
-                condition=Q(intended_audience__in=[*StorytellerPreferenceIntendedAudience.values, ""]),
-                name="storyteller_storytellerpreference_intended_audience_valid",
-                violation_error_message=_("Unknown intended audience."),
-            ),
+            choice_check("desired_book_tone", StorytellerPreferenceDesiredBookTone, blank=True),
+            choice_check("desired_book_length", StorytellerPreferenceDesiredBookLength, blank=True),
+            choice_check("intended_audience", StorytellerPreferenceIntendedAudience, blank=True),
         ]
         verbose_name = _("storyteller preference")
         verbose_name_plural = _("storyteller preferences")
@@ -403,31 +372,11 @@ class LifeEvent(StorytellerOwnedModel):
     class Meta:
         ordering = ["storyteller_id", "display_order", "event_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(event_type__in=[*LifeEventEventType.values, ""]),
-                name="storyteller_lifeevent_event_type_valid",
-                violation_error_message=_("Unknown event type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=[*LifeEventCategory.values, ""]),
-                name="storyteller_lifeevent_category_valid",
-                violation_error_message=_("Unknown category."),
-            ),
-            models.CheckConstraint(
-                condition=Q(significance_level__in=[*LifeEventSignificanceLevel.values, ""]),
-                name="storyteller_lifeevent_significance_level_valid",
-                violation_error_message=_("Unknown significance level."),
-            ),
-            models.CheckConstraint(
-                condition=Q(emotional_tone__in=[*LifeEventEmotionalTone.values, ""]),
-                name="storyteller_lifeevent_emotional_tone_valid",
-                violation_error_message=_("Unknown emotional tone."),
-            ),
-            models.CheckConstraint(
-                condition=Q(include_level__in=[*LifeEventIncludeLevel.values, ""]),
-                name="storyteller_lifeevent_include_level_valid",
-                violation_error_message=_("Unknown include level."),
-            ),
+            choice_check("event_type", LifeEventEventType, blank=True),
+            choice_check("category", LifeEventCategory, blank=True),
+            choice_check("significance_level", LifeEventSignificanceLevel, blank=True),
+            choice_check("emotional_tone", LifeEventEmotionalTone, blank=True),
+            choice_check("include_level", LifeEventIncludeLevel, blank=True),
         ]
         indexes = [
             models.Index(fields=["storyteller", "display_order", "event_name"], name="st_lifeve_4cbcf_idx"),
@@ -510,31 +459,11 @@ class LifeEventTimespan(StorytellerOwnedModel):
     class Meta:
         ordering = ["life_event_id", "order_index"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(timespan_type__in=[*LifeEventTimespanTimespanType.values, ""]),
-                name="storyteller_lifeeventtimespan_timespan_type_valid",
-                violation_error_message=_("Unknown timespan type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(start_month__gte=1, start_month__lte=12),
-                name="storyteller_lifeeventtimespan_start_month_range",
-                violation_error_message=_("Start month must be between 1 and 12."),
-            ),
-            models.CheckConstraint(
-                condition=Q(start_day__gte=1, start_day__lte=31),
-                name="storyteller_lifeeventtimespan_start_day_range",
-                violation_error_message=_("Start day must be between 1 and 31."),
-            ),
-            models.CheckConstraint(
-                condition=Q(end_month__gte=1, end_month__lte=12),
-                name="storyteller_lifeeventtimespan_end_month_range",
-                violation_error_message=_("End month must be between 1 and 12."),
-            ),
-            models.CheckConstraint(
-                condition=Q(end_day__gte=1, end_day__lte=31),
-                name="storyteller_lifeeventtimespan_end_day_range",
-                violation_error_message=_("End day must be between 1 and 31."),
-            ),
+            choice_check("timespan_type", LifeEventTimespanTimespanType, blank=True),
+            range_check("start_month", 1, 12),
+            range_check("start_day", 1, 31),
+            range_check("end_month", 1, 12),
+            range_check("end_day", 1, 31),
         ]
         indexes = [
             models.Index(fields=["life_event", "order_index"], name="st_lifevetim_ca3dd_idx"),
@@ -588,11 +517,7 @@ class LifeEventLocation(StorytellerOwnedModel):
     class Meta:
         ordering = ["life_event_id", "order_index"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(location_type__in=[*LifeEventLocationLocationType.values, ""]),
-                name="storyteller_lifeeventlocation_location_type_valid",
-                violation_error_message=_("Unknown location type."),
-            ),
+            choice_check("location_type", LifeEventLocationLocationType, blank=True),
         ]
         indexes = [
             models.Index(fields=["life_event", "order_index"], name="st_lifeveloc_40391_idx"),
@@ -671,16 +596,8 @@ class LifeEventParticipant(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(relationship_type__in=[*LifeEventParticipantRelationshipType.values, ""]),
-                name="storyteller_lifeeventparticipant_relationship_type_valid",
-                violation_error_message=_("Unknown relationship type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(significance__in=[*LifeEventParticipantSignificance.values, ""]),
-                name="storyteller_lifeeventparticipant_significance_valid",
-                violation_error_message=_("Unknown significance."),
-            ),
+            choice_check("relationship_type", LifeEventParticipantRelationshipType, blank=True),
+            choice_check("significance", LifeEventParticipantSignificance, blank=True),
         ]
         verbose_name = _("life event participant")
         verbose_name_plural = _("life event participants")
@@ -735,11 +652,7 @@ class LifeEventDetail(StorytellerOwnedModel):
     class Meta:
         ordering = ["life_event_id", "display_order"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(detail_type__in=[*LifeEventDetailDetailType.values, ""]),
-                name="storyteller_lifeeventdetail_detail_type_valid",
-                violation_error_message=_("Unknown detail type."),
-            ),
+            choice_check("detail_type", LifeEventDetailDetailType, blank=True),
         ]
         indexes = [
             models.Index(fields=["life_event", "display_order"], name="st_lifevedet_cde65_idx"),
@@ -828,26 +741,10 @@ class LifeEventTrauma(StorytellerOwnedModel):
                 name="storyteller_lifeeventtrauma_consent_dated",
                 violation_error_message=_("Recorded consent carries its date."),
             ),
-            models.CheckConstraint(
-                condition=Q(trauma_type__in=[*LifeEventTraumaTraumaType.values, ""]),
-                name="storyteller_lifeeventtrauma_trauma_type_valid",
-                violation_error_message=_("Unknown trauma type."),
-            ),
-            models.CheckConstraint(
-                condition=Q(trauma_status__in=LifeEventTraumaTraumaStatus.values),
-                name="storyteller_lifeeventtrauma_trauma_status_valid",
-                violation_error_message=_("Unknown trauma status."),
-            ),
-            models.CheckConstraint(
-                condition=Q(default_privacy_level__in=LifeEventTraumaDefaultPrivacyLevel.values),
-                name="storyteller_lifeeventtrauma_default_privacy_level_valid",
-                violation_error_message=_("Unknown default privacy level."),
-            ),
-            models.CheckConstraint(
-                condition=Q(assessed_by__in=[*LifeEventTraumaAssessedBy.values, ""]),
-                name="storyteller_lifeeventtrauma_assessed_by_valid",
-                violation_error_message=_("Unknown assessed by."),
-            ),
+            choice_check("trauma_type", LifeEventTraumaTraumaType, blank=True),
+            choice_check("trauma_status", LifeEventTraumaTraumaStatus),
+            choice_check("default_privacy_level", LifeEventTraumaDefaultPrivacyLevel),
+            choice_check("assessed_by", LifeEventTraumaAssessedBy, blank=True),
         ]
         verbose_name = _("life event trauma")
         verbose_name_plural = _("life event traumas")
@@ -914,11 +811,7 @@ class LifeEventBoundary(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(privacy_level__in=[*LifeEventBoundaryPrivacyLevel.values, ""]),
-                name="storyteller_lifeeventboundary_privacy_level_valid",
-                violation_error_message=_("Unknown privacy level."),
-            ),
+            choice_check("privacy_level", LifeEventBoundaryPrivacyLevel, blank=True),
         ]
         verbose_name = _("life event boundary")
         verbose_name_plural = _("life event boundaries")
@@ -998,11 +891,7 @@ class LifeEventMedia(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(media_type__in=[*LifeEventMediaMediaType.values, ""]),
-                name="storyteller_lifeeventmedia_media_type_valid",
-                violation_error_message=_("Unknown media type."),
-            ),
+            choice_check("media_type", LifeEventMediaMediaType, blank=True),
         ]
         verbose_name = _("life event media")
         verbose_name_plural = _("life event media")
@@ -1080,16 +969,8 @@ class LifeEventPreference(StorytellerOwnedModel):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(preferred_depth__in=[*LifeEventPreferencePreferredDepth.values, ""]),
-                name="storyteller_lifeeventpreference_preferred_depth_valid",
-                violation_error_message=_("Unknown preferred depth."),
-            ),
-            models.CheckConstraint(
-                condition=Q(preferred_approach__in=[*LifeEventPreferencePreferredApproach.values, ""]),
-                name="storyteller_lifeeventpreference_preferred_approach_valid",
-                violation_error_message=_("Unknown preferred approach."),
-            ),
+            choice_check("preferred_depth", LifeEventPreferencePreferredDepth, blank=True),
+            choice_check("preferred_approach", LifeEventPreferencePreferredApproach, blank=True),
         ]
         verbose_name = _("life event preference")
         verbose_name_plural = _("life event preferences")
