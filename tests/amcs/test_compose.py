@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from amcs import compose, services
 from amcs.models import ComposedPrompt, Song
@@ -139,6 +140,19 @@ class TestService:
     def test_viewers_cannot_compose(self, viewer_client, tenant):
         song = SongFactory(tenant=tenant)
         assert viewer_client.post(f"/api/amcs/songs/{song.pk}/compose/", {}, format="json").status_code == 403
+
+    def test_compose_of_another_tenants_song_is_404_and_stores_nothing(self, member_client, other_tenant):
+        foreign = SongFactory(tenant=other_tenant)
+        response = member_client.post(reverse("amcs-api:song-compose", args=[foreign.pk]), {}, format="json")
+        assert response.status_code == 404 and response.json()["errors"] == []
+        assert not ComposedPrompt.objects.filter(song=foreign).exists()
+
+    def test_compose_with_a_malformed_run_id_is_400_naming_it(self, member_client, tenant, member):
+        song = SongFactory(tenant=tenant, owner=member)
+        url = reverse("amcs-api:song-compose", args=[song.pk])
+        response = member_client.post(url, {"run_id": "not-a-uuid"}, format="json")
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "run_id"
+        assert not ComposedPrompt.objects.filter(song=song).exists()
 
     def test_command_prints_the_prompt_and_its_counts(self, tenant, member):
         song = SongFactory(tenant=tenant, owner=member)

@@ -8,11 +8,20 @@ shows), with a few values set by hand where a rule or a pattern asks for somethi
 import copy
 
 import pytest
+from django.urls import reverse
 
 from amcs import documents, rules
 from amcs.models import Blueprint, Persona, Source, Style
 from amcs.validation import registry, schemas
-from tests.amcs.factories import BlueprintFactory, PersonaFactory, SongFactory, SourceFactory, StyleFactory
+from tests.amcs.factories import (
+    BlueprintFactory,
+    LyricsFactory,
+    PersonaFactory,
+    ProducerNotesFactory,
+    SongFactory,
+    SourceFactory,
+    StyleFactory,
+)
 
 #: Values a rule or a pattern decides, by kind and pointer; everything else comes from the schema.
 SET_BY_HAND = {
@@ -382,3 +391,119 @@ def test_an_import_costs_few_queries(elf, christmas_blueprint, tenant, member):
         sds_import(document=elf, tenant=tenant, owner=member)
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(statements) <= 20, [sql[:80] for sql in statements]
+
+
+#: kind -> its factory and its three document routes (GET one row's document, POST validate, POST import)
+DOCUMENT_ROUTES = {
+    "blueprint": (
+        BlueprintFactory,
+        "amcs-api:blueprint-document",
+        "amcs-api:blueprint-documents-validate",
+        "amcs-api:blueprint-documents-import",
+    ),
+    "persona": (
+        PersonaFactory,
+        "amcs-api:persona-document",
+        "amcs-api:persona-documents-validate",
+        "amcs-api:persona-documents-import",
+    ),
+    "source": (
+        SourceFactory,
+        "amcs-api:source-document",
+        "amcs-api:source-documents-validate",
+        "amcs-api:source-documents-import",
+    ),
+    "style": (
+        StyleFactory,
+        "amcs-api:style-document",
+        "amcs-api:style-documents-validate",
+        "amcs-api:style-documents-import",
+    ),
+    "lyrics": (
+        LyricsFactory,
+        "amcs-api:lyrics-document",
+        "amcs-api:lyrics-documents-validate",
+        "amcs-api:lyrics-documents-import",
+    ),
+    "producer_notes": (
+        ProducerNotesFactory,
+        "amcs-api:producernotes-document",
+        "amcs-api:producernotes-documents-validate",
+        "amcs-api:producernotes-documents-import",
+    ),
+}
+
+
+def rows_of(kind: str, tenant) -> int:
+    return DOCUMENT_ROUTES[kind][0]._meta.model.objects.filter(tenant=tenant).count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+class TestDocumentRoutes:
+    """Each entity's document routes: what they answer, to whom, and what a bad request gets."""
+
+    def test_document_is_the_rows_document_for_its_tenant_and_404_for_others(
+        self, kind, member_client, viewer_client, tenant, member, other_tenant
+    ):
+        factory, document_route, _, _ = DOCUMENT_ROUTES[kind]
+        mine, theirs = factory(tenant=tenant, owner=member), factory(tenant=other_tenant)
+        response = member_client.get(reverse(document_route, args=[mine.pk]))
+        assert response.status_code == 200
+        assert response.json() == mine.to_document() and documents.check(kind, response.json()).errors == []
+        assert viewer_client.get(reverse(document_route, args=[mine.pk])).status_code == 200
+        hidden = member_client.get(reverse(document_route, args=[theirs.pk]))
+        assert hidden.status_code == 404 and hidden.json()["errors"] == []
+
+    def test_validate_reports_without_writing_and_names_a_bad_parameter(self, kind, member_client, tenant, song):
+        _, _, validate_route, _ = DOCUMENT_ROUTES[kind]
+        before = rows_of(kind, tenant)
+        query = f"?tenant={tenant.pk}&song={song.pk}" if kind in ("lyrics", "producer_notes") else ""
+        report = member_client.post(reverse(validate_route) + query, example(kind), format="json")
+        assert report.status_code == 200, report.json()
+        assert report.json()["valid"] is True and report.json()["errors"] == []
+        broken = member_client.post(reverse(validate_route) + query, {**example(kind), "unheard_of": 1}, format="json")
+        assert broken.json()["valid"] is False and broken.json()["errors"][0]["pointer"] == "/unheard_of"
+        bad = member_client.post(reverse(validate_route) + "?song=nonsense", example(kind), format="json")
+        assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "song"
+        assert rows_of(kind, tenant) == before
+
+    def test_validate_against_another_tenant_is_404(self, kind, member_client, other_tenant):
+        _, _, validate_route, _ = DOCUMENT_ROUTES[kind]
+        response = member_client.post(
+            f"{reverse(validate_route)}?tenant={other_tenant.pk}", example(kind), format="json"
+        )
+        assert response.status_code == 404 and response.json()["message"] == "No such tenant."
+
+    def test_import_into_another_tenant_is_404_and_writes_nothing(self, kind, member_client, other_tenant):
+        _, _, _, import_route = DOCUMENT_ROUTES[kind]
+        song = SongFactory(tenant=other_tenant, parts=False)
+        before = rows_of(kind, other_tenant)
+        response = member_client.post(
+            f"{reverse(import_route)}?tenant={other_tenant.pk}&song={song.pk}", example(kind), format="json"
+        )
+        assert response.status_code == 404 and response.json()["message"] == "No such tenant."
+        assert rows_of(kind, other_tenant) == before
+
+    def test_import_refuses_viewers_and_another_tenants_song(self, kind, viewer_client, member_client, tenant):
+        _, _, _, import_route = DOCUMENT_ROUTES[kind]
+        before = rows_of(kind, tenant)
+        refused = viewer_client.post(f"{reverse(import_route)}?tenant={tenant.pk}", example(kind), format="json")
+        assert refused.status_code == 403
+        unnamed = viewer_client.post(reverse(import_route), example(kind), format="json")
+        assert unnamed.status_code == 400 and unnamed.json()["errors"][0]["field"] == "tenant"
+        foreign_song = SongFactory(parts=False)
+        response = member_client.post(
+            f"{reverse(import_route)}?tenant={tenant.pk}&song={foreign_song.pk}", example(kind), format="json"
+        )
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "song"
+        assert rows_of(kind, tenant) == before
+
+    def test_import_of_an_invalid_document_is_400_naming_its_pointer(self, kind, member_client, tenant, song):
+        _, _, _, import_route = DOCUMENT_ROUTES[kind]
+        before = rows_of(kind, tenant)
+        query = f"?tenant={tenant.pk}&song={song.pk}"
+        response = member_client.post(reverse(import_route) + query, {**example(kind), "unheard_of": 1}, format="json")
+        assert response.status_code == 400
+        assert "/unheard_of" in {error["field"] for error in response.json()["errors"]}
+        assert rows_of(kind, tenant) == before

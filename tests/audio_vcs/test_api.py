@@ -8,6 +8,7 @@ import pytest
 import soundfile
 from django.urls import reverse
 
+from audio_vcs.api.views import NO_FILE
 from audio_vcs.choices import CollaboratorRole, ExportStatus
 from audio_vcs.models import (
     Approval,
@@ -37,7 +38,9 @@ from tests.audio_vcs.factories import (
     CompositionFactory,
     CompositionLyricsFactory,
     CompositionSessionFactory,
+    ExportJobFactory,
     ProjectFactory,
+    StarFactory,
     TrackFactory,
 )
 from tests.core.factories import UserFactory
@@ -497,6 +500,30 @@ def test_stars_once_per_user(stranger_client):
     assert stranger_client.post(url, {"project": str(private.pk)}, format="json").status_code == 400
 
 
+def test_star_detail_shows_a_star_and_only_its_user_removes_it(project, stranger_client):
+    public = ProjectFactory(is_public=True)
+    star = StarFactory(project=public)
+    url = reverse("audio_vcs-api:star-detail", args=[star.pk])
+    shown = stranger_client.get(url)
+    assert shown.status_code == 200
+    assert shown.json()["project"] == str(public.pk) and shown.json()["user"]["id"] == str(star.user.pk)
+    refused = stranger_client.delete(url)
+    assert refused.status_code == 403 and refused.json()["message"] == "You can only remove your own star."
+    assert Star.objects.filter(pk=star.pk).exists()
+    own = StarFactory(project=public, user=stranger_client.handler._force_user)
+    assert stranger_client.delete(reverse("audio_vcs-api:star-detail", args=[own.pk])).status_code == 204
+    assert not Star.objects.filter(pk=own.pk).exists()
+
+
+def test_star_of_a_project_one_cannot_see_is_404_for_reading_and_removing(project, stranger_client):
+    hidden = StarFactory(project=project)  # the project is private: the stranger is no collaborator
+    url = reverse("audio_vcs-api:star-detail", args=[hidden.pk])
+    assert stranger_client.get(url).status_code == 404
+    gone = stranger_client.delete(url)
+    assert gone.status_code == 404 and gone["Content-Type"].startswith("application/json")
+    assert Star.objects.filter(pk=hidden.pk).exists()
+
+
 # MIDI and exports
 
 
@@ -547,6 +574,20 @@ def test_export_jobs_produce_real_files(project, owner_client, stranger_client):
     )
     assert wrong.status_code == 400
     assert ExportJob.objects.filter(project=project).count() == 4
+
+
+def test_export_job_download_streams_the_file_to_those_who_see_the_project(project, owner_client, stranger_client):
+    job = ExportJobFactory(composition=CompositionFactory(project=project))
+    url = reverse("audio_vcs-api:exportjob-download", args=[job.pk])
+    pending = owner_client.get(url)
+    assert pending.status_code == 404 and pending.json()["message"] == NO_FILE
+    export_job_run(job_id=job.pk)
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"MThd")
+    assert response["Content-Disposition"].startswith("attachment;")
+    denied = stranger_client.get(url)
+    assert denied.status_code == 404 and denied["Content-Type"].startswith("application/json")
 
 
 def _stems_of_two_rates():
