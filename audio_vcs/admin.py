@@ -74,13 +74,18 @@ class ProjectAdmin(ScopedAdmin, SoftDeleteAdmin):
     ]
     inlines = [CollaboratorInline, BranchInline]
 
+    def get_changeform_initial_data(self, request):
+        return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
+
     def save_model(self, request, obj, form, change):
         if change:
             obj.full_clean()
             obj.save()
         else:
             project = services.project_create(
-                owner=obj.owner, **{f: getattr(obj, f) for f in form.cleaned_data if f not in ("owner",)}
+                owner=obj.owner,
+                actor=request.user,
+                **{f: getattr(obj, f) for f in form.cleaned_data if f not in ("owner",)},
             )
             obj.pk = project.pk
             obj._state.adding = False

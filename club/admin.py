@@ -201,11 +201,11 @@ class WeekAdmin(ScopedAdmin):
 
     @admin.display(description=_("phase"))
     def phase_display(self, obj) -> str:
-        return obj.phase.label if obj.pk else "-"
+        return obj.phase.label if not obj._state.adding else "-"
 
     @admin.display(description=_("tally"))
     def tally_table(self, obj) -> str:
-        rows = services.week_tally(week=obj) if obj.pk else []
+        rows = services.week_tally(week=obj) if not obj._state.adding else []
         if not rows:
             return "-"
         body = format_html_join(
@@ -231,7 +231,7 @@ class WeekAdmin(ScopedAdmin):
 
     @admin.display(description=_("rating summary"))
     def rating_summary(self, obj) -> str:
-        if not obj.pk:
+        if obj._state.adding:
             return "-"
         summary = services.week_rating_summary(week=obj)
         if not summary["count"]:

@@ -141,8 +141,11 @@ def soft_restore(model, ids) -> int:
     """Bring back deleted ``ids`` and the rows that were deleted with them (same instant, through CASCADE)."""
     from django.db import transaction
 
+    ids = list(ids)
+    if not ids:  # nothing to bring back; also ends the walk where models own each other (comment replies)
+        return 0
     with transaction.atomic():
-        dead = model._base_manager.filter(pk__in=list(ids), deleted_at__isnull=False)
+        dead = model._base_manager.filter(pk__in=ids, deleted_at__isnull=False)
         for relation in _cascade_relations(model):
             child = relation.related_model
             name = relation.field.name
@@ -305,8 +308,10 @@ class ScopedQuerySet(models.QuerySet):
     - a user: rows are visible to that user and to the users who share a group with them whose
       model sets ``shares_member_data`` (club co-members), and changed only by that user.
 
-    Superusers see and change everything. Staff powers beyond that come from model permissions
-    combined with the row's scope, never instead of it.
+    The staff rule lives here and nowhere else: superusers see and change everything; every other
+    user, staff included, gets the rows of their scope (``scope_filter``), and staff powers come from
+    model permissions on top of that scope, never instead of it. A model whose scope is narrower
+    (storyteller data, shared with nobody) overrides ``scope_filter`` only.
     """
 
     def visible_to(self, user) -> ScopedQuerySet:
@@ -320,11 +325,16 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(access_filter(self.model, user, write=write))
+        return self.filter(self.scope_filter(user, write=write))
+
+    def scope_filter(self, user, *, write: bool) -> models.Q:
+        """The rows of this model that ``user`` (active, not a superuser) may see or, with ``write``, change."""
+        return access_filter(self.model, user, write=write)
 
 
 def access_target(model) -> type[models.Model]:
-    """The model at the end of ``model.access_path`` (a group model or the user model)."""
+    """The model at the end of ``model.access_path``: a group model, the user model, or another private model
+    (whose own rule then applies)."""
     target = model
     for name in model.access_path.split("__"):
         target = target._meta.get_field(name).related_model
@@ -338,6 +348,10 @@ def access_filter(model, user, *, write: bool) -> models.Q:
     if issubclass(target, GroupModel):
         groups = target.objects.writable_by(user) if write else target.objects.visible_to(user)
         return models.Q(**{f"{path}__in": groups.values("pk")})
+    if getattr(target, "access_path", None):  # another private row (a project, a storyteller): follow its rule
+        manager = getattr(target, "all_objects", target._default_manager)
+        parents = manager.editable_by(user) if write else manager.visible_to(user)
+        return models.Q(**{f"{path}__in": parents.values("pk")})
     if write:
         return models.Q(**{path: user.pk})
     return models.Q(**{f"{path}__in": target.objects.visible_to(user).values("pk")})
@@ -361,6 +375,9 @@ def may_write_into(user, obj) -> bool:
             return True  # nothing to check yet: validation reports the missing relation
     if isinstance(scope, GroupModel):
         return type(scope).objects.writable_by(user).filter(pk=scope.pk).exists()
+    if getattr(type(scope), "access_path", None):
+        manager = getattr(type(scope), "all_objects", type(scope)._default_manager)
+        return manager.editable_by(user).filter(pk=scope.pk).exists()
     return scope.pk == user.pk
 
 

@@ -6,8 +6,8 @@ status, severity and priority first; every relation through autocomplete). Story
 core's ``ScopedAdmin`` (the owner's rows only; superusers all), process definitions ``BaseAdmin``
 (staff with the model permissions). Saves, inline saves and deletes go through
 ``storyteller.services.row_save``, so the admin meets the same rules and status machines as the
-API. Sensitive inlines (trauma, boundaries, preferences) show only to the storyteller's own user and
-superusers.
+API. Sensitive inlines (trauma, boundaries, preferences) sit on pages that only the storyteller's own user
+and superusers reach, like every storyteller page (other staff are scoped like everyone else).
 """
 
 from __future__ import annotations
@@ -39,27 +39,6 @@ class RulesAdminMixin:
         formset.save_m2m()
 
 
-class SensitiveInlineMixin:
-    """Shown only to the storyteller's own user and superusers (never to other staff)."""
-
-    def _allowed(self, request, obj) -> bool:
-        if request.user.is_superuser:
-            return True
-        return obj is not None and services.storyteller_of(obj).user_id == request.user.pk
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, obj) and super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj) and super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._allowed(request, obj) and super().has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj) and super().has_delete_permission(request, obj)
-
-
 def _relations(model, exclude=()) -> list[str]:
     return [
         field.name
@@ -78,12 +57,11 @@ def _text_fields(model) -> list[str]:
     ]
 
 
-def inline_for(model, parent_field: str, *, stacked: bool = False, sensitive: bool = False):
-    bases = (SensitiveInlineMixin,) if sensitive else ()
+def inline_for(model, parent_field: str, *, stacked: bool = False):
     base = admin.StackedInline if stacked else admin.TabularInline
     return type(
         f"{model.__name__}Inline",
-        (*bases, base),
+        (base,),
         {
             "model": model,
             "extra": 0,
@@ -127,8 +105,8 @@ ADMINS = {
         list_display=["first_name", "last_name", "preferred_name", "relationship_to_user", "is_living", "created_at"],
         search_fields=["first_name", "last_name", "preferred_name"],
         inlines=[
-            inline_for(m.StorytellerBoundary, "storyteller", stacked=True, sensitive=True),
-            inline_for(m.StorytellerPreference, "storyteller", stacked=True, sensitive=True),
+            inline_for(m.StorytellerBoundary, "storyteller", stacked=True),
+            inline_for(m.StorytellerPreference, "storyteller", stacked=True),
             inline_for(m.StorytellerProgress, "storyteller", stacked=True),
         ],
     ),
@@ -140,10 +118,10 @@ ADMINS = {
             inline_for(m.LifeEventLocation, "life_event"),
             inline_for(m.LifeEventParticipant, "life_event"),
             inline_for(m.LifeEventDetail, "life_event"),
-            inline_for(m.LifeEventTrauma, "life_event", stacked=True, sensitive=True),
-            inline_for(m.LifeEventBoundary, "life_event", stacked=True, sensitive=True),
+            inline_for(m.LifeEventTrauma, "life_event", stacked=True),
+            inline_for(m.LifeEventBoundary, "life_event", stacked=True),
             inline_for(m.LifeEventMedia, "life_event"),
-            inline_for(m.LifeEventPreference, "life_event", stacked=True, sensitive=True),
+            inline_for(m.LifeEventPreference, "life_event", stacked=True),
         ],
     ),
     m.Story: admin_for(m.Story, inlines=[inline_for(m.StoryChapter, "story")]),

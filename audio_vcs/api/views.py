@@ -101,7 +101,9 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
     ordering_fields = ["name", "created_at", "updated_at", "tempo"]
 
     def perform_create(self, serializer):
-        serializer.instance = services.project_create(owner=self.request.user, **serializer.validated_data)
+        serializer.instance = services.project_create(
+            owner=self.request.user, actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.project_update(
@@ -267,7 +269,7 @@ class CollaboratorViewSet(ScopedMixin, BaseModelViewSet):
 
 
 class StarViewSet(ScopedMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, BaseReadOnlyModelViewSet):
-    """Stars on projects you can see; you add and remove your own."""
+    """Your stars and those on the projects you collaborate on; you add and remove your own."""
 
     queryset = Star.objects.select_related("user").order_by("-created_at")
     serializer_class = s.StarSerializer

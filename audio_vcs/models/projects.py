@@ -238,11 +238,12 @@ class Collaborator(BaseModel):
 
 
 class StarQuerySet(ProjectScopedQuerySet):
-    def editable_by(self, user) -> StarQuerySet:
-        """A star is its user's own."""
-        if not access.active(user):
-            return self.none()
-        return self if user.is_superuser else self.filter(user=user)
+    def scope_filter(self, user, *, write: bool) -> Q:
+        """A star is its user's own; besides them, only the project's collaborators see who starred it (a public
+        project shows everyone its star count, not its stargazers)."""
+        if write:
+            return Q(user=user)
+        return Q(user=user) | Q(project__in=_collaborations(user))
 
 
 @pghistory.track()

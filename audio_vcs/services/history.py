@@ -37,6 +37,7 @@ MERGE_CONFLICTS = "Both branches changed these stems; choose ours or theirs for 
 SAME_BRANCH = "A branch cannot be merged into itself."
 OWNER_STAYS = "The project's owner stays an owner collaborator."
 BAD_RESOLUTION = "Resolutions map a stem type (or type:name) to 'ours' or 'theirs'."
+NOT_YOUR_PROJECT = "You create projects in your own name; only superusers create one for someone else."
 
 
 class MergeConflict(Conflict):
@@ -57,8 +58,11 @@ def require(actor, project: Project, action: str) -> None:
 
 
 @transaction.atomic
-def project_create(*, owner, name: str, **fields) -> Project:
-    """A new project owned by ``owner``, who becomes its owner collaborator."""
+def project_create(*, owner, name: str, actor=None, **fields) -> Project:
+    """A new project owned by ``owner``, who becomes its owner collaborator. An ``actor`` other than a superuser
+    creates projects for themselves only."""
+    if actor is not None and not actor.is_superuser and actor.pk != owner.pk:
+        raise PermissionDenied(NOT_YOUR_PROJECT)
     project = Project(owner=owner, name=name, **fields)
     project.full_clean()
     project.save()

@@ -3,11 +3,11 @@
     POST /api/storyteller/stories/{story}/exports/                      queue a book -> 202
     GET  /api/storyteller/stories/{story}/exports/                      the story's exports
     GET  /api/storyteller/stories/{story}/exports/{id}/                 status and progress
-    GET  /api/storyteller/stories/{story}/exports/{id}/download/        the file (owner, staff, or ?token=)
+    GET  /api/storyteller/stories/{story}/exports/{id}/download/        the file (owner, superusers, or ?token=)
     POST /api/storyteller/stories/{story}/exports/{id}/deliveries/      a signed link, or that link by e-mail
 
-Only the story's owner and staff with the view permission see a story's exports (others get 404);
-writing needs the owner or the change permission. A download link carrying a valid signed token
+Only the story's owner and superusers see a story's exports (others, staff included, get 404; core's
+rule), and only they queue or deliver one. A download link carrying a valid signed token
 works without signing in: it is what an e-mail delivery sends.
 """
 

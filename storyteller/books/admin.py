@@ -94,7 +94,7 @@ BOOK_EXPORT_ADMIN = {
 
 
 class BookExportAdmin(ScopedAdmin):
-    """Book exports: the owner's rows (superusers and staff with the view permission: all)."""
+    """Book exports: the owner's rows (superusers: all; other staff are scoped like everyone else)."""
 
     list_display = BOOK_EXPORT_ADMIN["list_display"]
     list_filter = BOOK_EXPORT_ADMIN["list_filter"]

@@ -7,12 +7,12 @@ Two kinds of data live in this app:
   signed-in user reads it; staff with the model permissions write it.
 * **Storyteller data** (``StorytellerOwnedModel``): everything that hangs off a storyteller. Each model
   declares core's ``access_path`` (``"life_event__storyteller__user"``): the row belongs to the
-  storyteller's user. :class:`StorytellerOwnedQuerySet` narrows core's rule for personal data: the
-  owner sees and changes the row, superusers see and change everything, staff whose groups grant the
-  model's view permission read it (the issue's "owner and staff"), and nobody else sees it (not the
-  members of a club the owner belongs to: core lets club members read each other's listens; a life
-  story is not shared that way). Sensitive models (trauma, boundaries, preferences) set
-  ``is_sensitive``: the owner and superusers only, whatever permissions staff hold. Rows of a deleted
+  storyteller's user. Core's rule decides who bypasses scoping (superusers; staff are scoped like
+  everyone else, see docs/architecture.md "Visibility"); :class:`StorytellerOwnedQuerySet` narrows the
+  scope for personal data: the owner sees and changes the row, and nobody else sees it (not the members
+  of a club the owner belongs to: core lets club members read each other's listens; a life story is not
+  shared that way). The sensitive models (trauma, boundaries, preferences) set ``is_sensitive``, which
+  the prompt rules read; their visibility is the same owner-and-superusers rule. Rows of a deleted
   storyteller drop out.
 
 Row rules that need the database (status machines, the composition gate, trauma consent, section
@@ -39,29 +39,13 @@ def storyteller_lookup(model, suffix: str) -> str:
 
 
 class StorytellerOwnedQuerySet(ScopedQuerySet):
-    """Rows of the storytellers whose user is the requesting user; superusers see and change all."""
+    """Rows of the storytellers whose user is the requesting user; core's rule (``ScopedQuerySet``) decides
+    the rest: superusers see and change all, staff are scoped like everyone else."""
 
-    def _scoped(self, user, *, write: bool) -> StorytellerOwnedQuerySet:
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser or (not write and self._staff_reads(user)):
-            return self
-        return self.owned_by(user)
-
-    def _staff_reads(self, user) -> bool:
-        """Staff whose groups grant the model's view permission read (never write) storyteller data,
-        except the sensitive tables, which only the owner and superusers see."""
-        opts = self.model._meta
-        return bool(
-            user.is_staff
-            and not getattr(self.model, "is_sensitive", False)
-            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-        )
-
-    def owned_by(self, user) -> StorytellerOwnedQuerySet:
-        return self.filter(
-            **{self.model.access_path: user.pk, storyteller_lookup(self.model, "deleted_at__isnull"): True}
-        )
+    def scope_filter(self, user, *, write: bool) -> models.Q:
+        """A life story is shared with nobody: the owner reads and writes it (not club-mates, as core's
+        user-scoped rule would let them), and only while the storyteller is not deleted."""
+        return models.Q(**{self.model.access_path: user.pk, storyteller_lookup(self.model, "deleted_at__isnull"): True})
 
     def of_storyteller(self, storyteller) -> StorytellerOwnedQuerySet:
         return self.filter(**{storyteller_lookup(self.model, "pk"): storyteller.pk})

@@ -7,10 +7,11 @@ rules themselves are in ``storyteller.rules`` and run from ``full_clean()``.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.models import may_write_into
 from storyteller import rules
 from storyteller.models import (
     Event,
@@ -28,6 +29,7 @@ from storyteller.models import (
     StorytellerSession,
 )
 
+NOT_YOUR_STORYTELLER = "You may write only the rows of your own storytellers."
 PROMPT_ABOVE_TIER = "This prompt (tier %(tier)d) is above what the storyteller is comfortable with (tier %(limit)d)."
 
 EVENT_TYPES = {
@@ -59,7 +61,10 @@ def event_record(*, storyteller: Storyteller, event_type: str, actor=None, subje
 
 @transaction.atomic
 def row_save(*, obj: models.Model, actor=None) -> models.Model:
-    """Validate and save any storyteller row; a status move is logged in the storyteller's events."""
+    """Validate and save any storyteller row; a status move is logged in the storyteller's events. A signed-in
+    ``actor`` writes only where core's rule lets them (their own storytellers; superusers anywhere)."""
+    if getattr(actor, "is_authenticated", False) and not may_write_into(actor, obj):
+        raise PermissionDenied(NOT_YOUR_STORYTELLER)
     machine = rules.machine_for(obj)
     before = getattr(obj, "_loaded_status", None) if machine else None
     obj.full_clean()

@@ -7,6 +7,7 @@ import zipfile
 import pytest
 import soundfile
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from audio_vcs.api.views import NO_FILE
 from audio_vcs.choices import CollaboratorRole, ExportStatus
@@ -500,17 +501,21 @@ def test_stars_once_per_user(stranger_client):
     assert stranger_client.post(url, {"project": str(private.pk)}, format="json").status_code == 400
 
 
-def test_star_detail_shows_a_star_and_only_its_user_removes_it(project, stranger_client):
-    public = ProjectFactory(is_public=True)
-    star = StarFactory(project=public)
+def test_star_detail_shows_a_star_to_its_user_and_the_collaborators_and_only_its_user_removes_it(
+    project, owner_client, stranger_client
+):
+    project.is_public = True
+    project.save()
+    star = StarFactory(project=project)
     url = reverse("audio_vcs-api:star-detail", args=[star.pk])
-    shown = stranger_client.get(url)
+    assert stranger_client.get(url).status_code == 404  # a public project shows its stars' count, not who
+    shown = owner_client.get(url)
     assert shown.status_code == 200
-    assert shown.json()["project"] == str(public.pk) and shown.json()["user"]["id"] == str(star.user.pk)
-    refused = stranger_client.delete(url)
+    assert shown.json()["project"] == str(project.pk) and shown.json()["user"]["id"] == str(star.user.pk)
+    refused = owner_client.delete(url)
     assert refused.status_code == 403 and refused.json()["message"] == "You can only remove your own star."
     assert Star.objects.filter(pk=star.pk).exists()
-    own = StarFactory(project=public, user=stranger_client.handler._force_user)
+    own = StarFactory(project=project, user=stranger_client.handler._force_user)
     assert stranger_client.delete(reverse("audio_vcs-api:star-detail", args=[own.pk])).status_code == 204
     assert not Star.objects.filter(pk=own.pk).exists()
 
@@ -522,6 +527,20 @@ def test_star_of_a_project_one_cannot_see_is_404_for_reading_and_removing(projec
     gone = stranger_client.delete(url)
     assert gone.status_code == 404 and gone["Content-Type"].startswith("application/json")
     assert Star.objects.filter(pk=hidden.pk).exists()
+
+
+def test_who_starred_a_public_project_is_seen_by_the_starrer_and_the_collaborators_only(owner_client, project):
+    project.is_public = True
+    project.save()
+    star = StarFactory(project=project)
+    url = reverse("audio_vcs-api:star-list")
+    stranger = APIClient()
+    stranger.force_authenticate(UserFactory())
+    starrer = APIClient()
+    starrer.force_authenticate(star.user)
+    for client, sees in ((stranger, False), (starrer, True), (owner_client, True)):
+        ids = {row["id"] for row in client.get(url).json()["results"]}
+        assert (str(star.pk) in ids) is sees
 
 
 # MIDI and exports

@@ -308,6 +308,15 @@ def test_project_names_are_unique_per_owner_ignoring_case(project):
     assert Project.all_objects.filter(owner=project.owner).count() == 2
 
 
+def test_project_create_puts_a_project_in_someone_elses_name_for_superusers_only():
+    staff, other = UserFactory(staff=True), UserFactory()
+    with pytest.raises(PermissionDenied, match="your own name"):
+        services.project_create(owner=other, name="Not mine", actor=staff)
+    assert not Project.objects.filter(owner=other).exists()
+    assert services.project_create(owner=staff, name="Mine", actor=staff).owner == staff
+    assert services.project_create(owner=other, name="Theirs", actor=UserFactory(superuser=True)).owner == other
+
+
 def test_collaborators_managed_by_owners_and_owner_stays(project):
     maintainer = UserFactory()
     services.collaborator_set(project=project, actor=project.owner, user=maintainer, role="maintainer")

@@ -14,6 +14,7 @@ from club.models import (
     LinkedAccount,
     ListenEvent,
     Nomination,
+    NowPlaying,
     Rating,
     TasteProfile,
     UserRecommendation,
@@ -236,4 +237,15 @@ class UserRecommendationFactory(DjangoModelFactory):
 
     class Meta:
         model = UserRecommendation
+        skip_postgeneration_save = True
+
+
+class NowPlayingFactory(DjangoModelFactory):
+    member = _member_of_default_club()
+    user = factory.SubFactory(UserFactory)
+    track_metadata = factory.LazyFunction(lambda: {"artist_name": "Slowdive", "track_name": "Alison"})
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(minutes=5))
+
+    class Meta:
+        model = NowPlaying
         skip_postgeneration_save = True

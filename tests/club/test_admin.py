@@ -150,3 +150,11 @@ def test_nomination_and_rating_stay_in_their_week_and_with_their_member(admin_cl
     response = admin_client.post(reverse("admin:club_rating_change", args=[rating.pk]), data)
     assert response.status_code == 200 and "cannot be changed" in response.content.decode()
     assert Rating.objects.get(pk=rating.pk).user_id == rating.user_id
+
+
+def test_an_invalid_week_add_form_comes_back_with_its_errors_not_a_500(admin_client):
+    """The phase, tally and summary columns read a saved week only (an unsaved one already has its id)."""
+    response = admin_client.post(reverse("admin:club_week_add"), {"label": "WEEK 001", "week_number": "1"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert not Week.objects.exists()

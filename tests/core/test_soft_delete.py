@@ -64,6 +64,13 @@ class TestSoftDeleteProtect:
         Song.all_objects.filter(pk__in=ids).restore()
         assert Lyrics.objects.filter(song__in=ids).count() == 3
 
+    def test_restoring_nothing_of_a_model_that_owns_its_own_rows_ends(self):
+        """Comments own their replies (a self CASCADE): restoring an empty selection must not walk forever."""
+        from audio_vcs.models import Comment, Composition
+
+        assert Composition.all_objects.none().restore() == 0
+        assert Comment.all_objects.filter(pk__in=[]).restore() == 0
+
     def test_deleting_a_tenant_marks_its_rows_and_restoring_brings_them_back(self):
         song = SongFactory()
         tenant = song.tenant

@@ -1,12 +1,14 @@
 """The storyteller admin: every changelist at constant queries, change pages, sensitive inlines, rules."""
 
 import pytest
-from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from storyteller import models as m
+from storyteller import services
 from tests.core.factories import UserFactory
 from tests.storyteller import factories as f
 
@@ -36,16 +38,34 @@ def test_changelist_queries_do_not_grow_with_rows_and_change_page_loads(admin_cl
 
 
 @pytest.mark.django_db
-def test_sensitive_inlines_show_only_to_the_owner_and_superusers(rf):
+def test_a_life_event_page_and_its_sensitive_inlines_open_to_the_owner_and_superusers_only(client):
+    """Core's staff rule: permissions never widen the owner's scope; only superusers bypass it."""
     life_event = f.LifeEventFactory()
-    inlines = admin.site._registry[m.LifeEvent].inlines
-    for name in ("LifeEventTraumaInline", "LifeEventBoundaryInline", "LifeEventPreferenceInline"):
-        inline = next(i for i in inlines if i.__name__ == name)(m.LifeEvent, admin.site)
-        owner, staff, superuser = life_event.storyteller.user, UserFactory(staff=True), UserFactory(superuser=True)
-        for user, shown in ((owner, True), (staff, False), (superuser, True)):
-            request = rf.get("/")
-            request.user = user
-            assert inline._allowed(request, life_event) is shown, (name, user)
+    every = Permission.objects.filter(content_type__app_label="storyteller")
+    owner, staff = life_event.storyteller.user, UserFactory(staff=True)
+    owner.is_staff = True
+    owner.save(update_fields=["is_staff"])
+    for user in (owner, staff):
+        user.user_permissions.set(every)
+    url = reverse("admin:storyteller_lifeevent_change", args=[life_event.pk])
+    for user, shown in ((owner, True), (staff, False), (UserFactory(superuser=True), True)):
+        client.force_login(user)
+        response = client.get(url)
+        assert (response.status_code == 200) is shown, user
+        if shown:
+            models = {formset.opts.model for formset in response.context["inline_admin_formsets"]}
+            assert {m.LifeEventTrauma, m.LifeEventBoundary, m.LifeEventPreference} <= models
+
+
+@pytest.mark.django_db
+def test_row_save_refuses_a_row_for_another_users_storyteller():
+    staff = UserFactory(staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="storyteller"))
+    with pytest.raises(PermissionDenied, match="your own storytellers"):
+        services.row_save(obj=f.StorytellerFactory.build(user=UserFactory()), actor=staff)
+    with pytest.raises(PermissionDenied):
+        services.row_save(obj=f.LifeEventFactory.build(storyteller=f.StorytellerFactory()), actor=staff)
+    assert services.row_save(obj=f.StorytellerFactory.build(user=staff), actor=staff).pk
 
 
 @pytest.mark.django_db
