@@ -244,3 +244,18 @@ def test_stored_zero_vectors_are_nobodys_neighbours(user_client):
     assert [row["sample"]["id"] for row in response.json()] == [str(other.pk)]
     response = user_client.get(f"/api/catalog/samples/{silent.pk}/similar/", {"by": "audio"})
     assert response.status_code == 400 and "zeros" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_id_filters_make_rows_distinct_only_across_to_many_relations():
+    """``album_id`` (a foreign key) cannot repeat a track and needs no DISTINCT; ``artist_id`` (many-to-many) does."""
+    from catalog.filtersets import TrackFilterSet
+
+    track = TrackFactory()
+    artists = [ArtistFactory(), ArtistFactory()]
+    track.artists.set(artists)
+    by_album = TrackFilterSet({"album_id": str(track.album_id)}, queryset=Track.objects.all()).qs
+    by_artists = TrackFilterSet({"artist_id": ",".join(str(a.pk) for a in artists)}, queryset=Track.objects.all()).qs
+    assert "DISTINCT" not in str(by_album.query)
+    assert list(by_album) == [track]
+    assert list(by_artists) == [track]
