@@ -13,8 +13,9 @@ For a victim row, the actors are:
 - ``nonmember``: a signed-in user with no membership;
 - ``staff``: a non-superuser staff user holding every permission of the model, and no membership.
 
-They try list, filtered list, detail, create, update, delete and restore (API and admin), and the history
-pages (the events list, the object's events, one event).
+They try list, filtered list, detail, create, update, delete and restore (API and admin), the admin's
+autocomplete of every relation that offers the row, and the history pages (the events list, the object's
+events).
 """
 
 from __future__ import annotations
@@ -304,11 +305,33 @@ def admin_url(model, view, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
+def autocomplete_queries(model) -> list[dict]:
+    """Admin autocomplete requests that offer rows of ``model``: one per relation pointing at it (Django's view
+    answers for any such relation; the rows come from ``model``'s admin)."""
+    if not admin.site._registry[model].get_search_fields(None):
+        return []
+    return [
+        {
+            "app_label": rel.related_model._meta.app_label,
+            "model_name": rel.related_model._meta.model_name,
+            "field_name": rel.field.name,
+            "term": "",
+        }
+        for rel in model._meta.related_objects
+        if rel.field.concrete and rel.field.related_model is model
+    ][:3]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", admin_models(), ids=lambda model: model._meta.label)
 def test_admin_and_history_keep_private_rows_private(model):
     row, actors = make_world(model)
     soft_deletable = isinstance(admin.site._registry[model], SoftDeleteAdmin)
+    for query in autocomplete_queries(model)[:1]:  # a positive control: the autocomplete check can see a row
+        superuser = Client()
+        superuser.force_login(UserFactory(superuser=True))
+        offered = superuser.get(reverse("admin:autocomplete"), query).json()["results"]
+        assert str(row.pk) in {item["id"] for item in offered}, query
     for actor_name in ACTORS:
         user = actors[actor_name]
         if not user.is_staff:
@@ -326,6 +349,10 @@ def test_admin_and_history_keep_private_rows_private(model):
                 assert row.pk not in {obj.pk for obj in response.context["cl"].result_list}, (actor_name, params)
             response = client.get(admin_url(model, "change", row.pk))
             assert response.status_code in (302, 403, 404), (actor_name, "change page")
+            for query in autocomplete_queries(model):
+                response = client.get(reverse("admin:autocomplete"), query)
+                offered = {item["id"] for item in response.json()["results"]} if response.status_code == 200 else set()
+                assert str(row.pk) not in offered, (actor_name, "autocomplete", query)
             history = reverse("admin:pghistory_events_changelist")
             assert client.get(history, {"obj": f"{model._meta.label_lower}:{row.pk}"}).status_code == 404
             for params in ({"model": model._meta.label_lower}, {"event_model": ""}):
