@@ -12,6 +12,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -38,7 +39,11 @@ NOT_RESTORED = _("%(count)d row(s) not restored: your role in their tenant does 
 @admin.action(description=_("Restore selected deleted rows"), permissions=["change"])
 def restore_selected(modeladmin, request, queryset):
     """Core's restore action, limited to rows of tenants where the user may write (viewers only read)."""
-    count = queryset.editable_by(request.user).restore()
+    try:
+        count = queryset.editable_by(request.user).restore()
+    except ProtectedError as error:  # a row would come back referring to a deleted row (core.models.soft_restore)
+        modeladmin.message_user(request, error.args[0], messages.ERROR)
+        return
     skipped = queryset.dead().count()  # what is still deleted: rows of tenants the user only views
     modeladmin.message_user(request, _("Restored %(count)d row(s).") % {"count": count}, messages.SUCCESS)
     if skipped > 0:

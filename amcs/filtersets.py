@@ -14,7 +14,7 @@ from amcs.choices import (
     WorkflowRunStatus,
 )
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
-from core.filtersets import SlugInFilter
+from core.filtersets import FilterSet, SlugInFilter
 
 
 class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
@@ -25,7 +25,7 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values that must all be present: ``?tags=Era:2010s,Mix:bright``."""
 
 
-class TenantOwnedFilterSet(django_filters.FilterSet):
+class TenantOwnedFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     tenant_id = UUIDInFilter(field_name="tenant_id", label="Tenant ids (comma-separated)")
     tenant = SlugInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
@@ -38,13 +38,13 @@ class TenantOwnedFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
-class DocumentFiltersMixin(django_filters.FilterSet):
+class DocumentFiltersMixin(FilterSet):
     """Rows with a document: find an imported row by the id its document had in the system it came from."""
 
     external_ref = django_filters.CharFilter(field_name="external_ref", label="External reference (the document's id)")
 
 
-class StyleFiltersMixin(django_filters.FilterSet):
+class StyleFiltersMixin(FilterSet):
     """BPM, mood and tag filters; ``style_prefix`` reaches the style from the filtered model."""
 
     style_prefix = ""

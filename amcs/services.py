@@ -448,15 +448,16 @@ def song_compose(*, song: Song, owner, run: WorkflowRun | None = None) -> Compos
 
 @transaction.atomic
 def song_delete(*, song: Song) -> Song:
-    """Soft-delete the song with its lyrics, producer notes and runs, all marked at the same instant
-    (``Song.delete``, so every path that deletes a song takes its children along)."""
+    """Soft-delete the song with its lyrics, producer notes, runs and composed prompts, all marked at the same instant
+    (core's soft delete, so every path that deletes a song takes its children along and honours PROTECT)."""
     song.delete()
     return song
 
 
 @transaction.atomic
 def song_restore(*, song: Song) -> Song:
-    """Bring back a deleted song and the children that were deleted with it (``Song.restore``)."""
+    """Bring back a deleted song and the children that were deleted with it; refused (``ProtectedError``) while its
+    blueprint, style or persona is deleted (core's soft restore)."""
     song.restore()
     return song
 

@@ -23,6 +23,7 @@ from audio_vcs.models import (
     Stem,
     Track,
 )
+from core.filtersets import FilterSet
 
 
 class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
@@ -33,7 +34,7 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values: ``?stem_type=drums,bass``."""
 
 
-class SearchFilterSet(django_filters.FilterSet):
+class SearchFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")

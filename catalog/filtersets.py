@@ -3,10 +3,10 @@ from django.db.models import Exists, OuterRef, Q
 
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
-from core.filtersets import ModelMultipleChoiceFilter, SlugInFilter
+from core.filtersets import FilterSet, ModelMultipleChoiceFilter, SlugInFilter
 
 
-class GenreFilterSet(django_filters.FilterSet):
+class GenreFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
@@ -17,7 +17,7 @@ class GenreFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
 
 
-class ArtistFilterSet(django_filters.FilterSet):
+class ArtistFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
@@ -28,7 +28,7 @@ class ArtistFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(sort_name__icontains=value))
 
 
-class AlbumFilterSet(django_filters.FilterSet):
+class AlbumFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
     artist_id = ModelMultipleChoiceFilter(field_name="artist", queryset=Artist.objects.all())
     genre = SlugInFilter(field_name="genres__slug", label="Genre slugs (comma-separated)", distinct=True)
@@ -48,7 +48,7 @@ class AlbumFilterSet(django_filters.FilterSet):
         return queryset.filter(with_features if value else ~with_features)
 
 
-class TrackFilterSet(django_filters.FilterSet):
+class TrackFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
     album_id = ModelMultipleChoiceFilter(field_name="album", queryset=Album.objects.all())
     artist_id = ModelMultipleChoiceFilter(field_name="artists", queryset=Artist.objects.all())
@@ -65,7 +65,7 @@ class TrackFilterSet(django_filters.FilterSet):
         return queryset.search(value)
 
 
-class TrackFeaturesFilterSet(django_filters.FilterSet):
+class TrackFeaturesFilterSet(FilterSet):
     track_id = ModelMultipleChoiceFilter(field_name="track", queryset=Track.objects.all())
     source = django_filters.MultipleChoiceFilter(choices=FeatureSource.choices)
 
@@ -79,7 +79,7 @@ class TrackFeaturesFilterSet(django_filters.FilterSet):
         }
 
 
-class SampleFilterSet(django_filters.FilterSet):
+class SampleFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search name or tags")
     category = django_filters.MultipleChoiceFilter(choices=SampleCategory.choices)
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
@@ -102,7 +102,7 @@ class SampleFilterSet(django_filters.FilterSet):
         return queryset.exclude(pk__in=missing.values("pk")) if value else missing
 
 
-class PresetFilterSet(django_filters.FilterSet):
+class PresetFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search name or plugin")
     kind = django_filters.ChoiceFilter(choices=PresetKind.choices)
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")

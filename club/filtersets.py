@@ -19,13 +19,14 @@ from club.models import (
     Week,
 )
 from core.choices import MembershipRole
+from core.filtersets import FilterSet
 
 
 class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
     """Several ids, comma-separated: ``?user_id=<uuid>,<uuid>``."""
 
 
-class CreatedRangeMixin(django_filters.FilterSet):
+class CreatedRangeMixin(FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -119,7 +120,11 @@ def restore_selected(modeladmin, request, queryset):
     """Restore deleted rows: needs the change permission and, for private rows, write access to each row."""
     if hasattr(queryset, "editable_by"):
         queryset = queryset.editable_by(request.user)
-    count = queryset.restore()
+    try:
+        count = queryset.restore()
+    except ProtectedError as error:  # a row would come back referring to a deleted row (core.models.soft_restore)
+        modeladmin.message_user(request, error.args[0], messages.ERROR)
+        return
     skipped = queryset.model.all_objects.filter(pk__in=request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
     skipped = skipped.dead().count()
     modeladmin.message_user(request, _("Restored %(count)d row(s).") % {"count": count}, messages.SUCCESS)

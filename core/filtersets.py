@@ -1,10 +1,34 @@
+"""Filter bases shared by every app: the one ``FilterSet`` base and the one id filter."""
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django_filters.filters import QuerySetRequestMixin
 
 from core.choices import MembershipRole
 from core.models import Membership, Tenant
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every FilterSet in the project: the validation form class is built once per FilterSet class.
+
+    django-filter builds a new form class (a metaclass run over a fresh field per filter, labels derived from the
+    model) on every request; that was a third of the time of a list request spent outside the database. The
+    fields depend only on the class, unless a filter takes its choices from the request (a model-choice filter
+    with a callable queryset), in which case the class is built per request as before.
+    """
+
+    _form_classes: dict = {}
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = FilterSet._form_classes.get(cls)
+        if form_class is None:
+            form_class = super().get_form_class()
+            if not any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
+                FilterSet._form_classes[cls] = form_class
+        return form_class
 
 
 class IdListWidget(django_filters.widgets.CSVWidget):
@@ -55,7 +79,7 @@ class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated slugs of a related model: ``?genre=jazz,soul``."""
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
@@ -68,7 +92,7 @@ class UserFilterSet(django_filters.FilterSet):
         )
 
 
-class TenantFilterSet(django_filters.FilterSet):
+class TenantFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
@@ -79,7 +103,7 @@ class TenantFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
 
 
-class MembershipFilterSet(django_filters.FilterSet):
+class MembershipFilterSet(FilterSet):
     tenant_id = ModelMultipleChoiceFilter(field_name="tenant", queryset=Tenant.objects.all())
     tenant = SlugInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
     user_id = ModelMultipleChoiceFilter(field_name="user", queryset=get_user_model().objects.all())

@@ -137,15 +137,45 @@ def soft_delete(model, ids) -> tuple[int, dict[str, int]]:
     return counts.get(model._meta.label, 0), counts
 
 
+SOFT_RESTORE_PROTECTED = "Cannot restore {label}: {targets} it refers to is deleted; restore that first."
+
+
+def deleted_protected_targets(model, ids) -> list:
+    """Deleted rows that rows ``ids`` of ``model`` point at with ``on_delete=PROTECT``: restoring ``ids`` would leave
+    live rows referring to deleted ones, the state a soft delete refuses to create."""
+    found = []
+    for field in model._meta.concrete_fields:
+        if not field.is_relation or field.remote_field.on_delete is not models.PROTECT:
+            continue
+        target = field.related_model
+        if not is_soft_deletable(target):
+            continue
+        referred = model._base_manager.filter(pk__in=ids).values(field.attname)
+        queryset = target._base_manager.filter(pk__in=referred, deleted_at__isnull=False)
+        if target is model:
+            queryset = queryset.exclude(pk__in=ids)
+        found.extend(queryset.order_by("pk")[: PROTECTED_NAMED + 1 - len(found)])
+        if len(found) > PROTECTED_NAMED:
+            break
+    return found
+
+
 def soft_restore(model, ids) -> int:
-    """Bring back deleted ``ids`` and the rows that were deleted with them (same instant, through CASCADE)."""
+    """Bring back deleted ``ids`` and the rows that were deleted with them (same instant, through CASCADE); refuse
+    with ``ProtectedError`` (naming them) while a row it would bring back refers with PROTECT to a deleted row."""
     from django.db import transaction
+    from django.db.models.deletion import ProtectedError
 
     ids = list(ids)
     if not ids:  # nothing to bring back; also ends the walk where models own each other (comment replies)
         return 0
     with transaction.atomic():
         dead = model._base_manager.filter(pk__in=ids, deleted_at__isnull=False)
+        targets = deleted_protected_targets(model, list(dead.values_list("pk", flat=True)))
+        if targets:
+            label = model._meta.verbose_name_plural if len(ids) > 1 else model._meta.verbose_name
+            message = SOFT_RESTORE_PROTECTED.format(label=label, targets=describe_referrers(targets))
+            raise ProtectedError(message, set(targets))
         for relation in _cascade_relations(model):
             child = relation.related_model
             name = relation.field.name

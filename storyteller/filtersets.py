@@ -16,6 +16,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from core.filtersets import FilterSet
 from storyteller import models as m
 from storyteller.models.base import storyteller_lookup
 
@@ -51,7 +52,7 @@ class ArrayContainsFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__contains": [part.strip() for part in value.split(",")]})
 
 
-class StorytellerFilterSetBase(django_filters.FilterSet):
+class StorytellerFilterSetBase(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     search_fields: tuple[str, ...] = ()
 
@@ -62,7 +63,7 @@ class StorytellerFilterSetBase(django_filters.FilterSet):
         return queryset.filter(condition) if self.search_fields else queryset
 
 
-def filterset_for(model) -> type[django_filters.FilterSet]:
+def filterset_for(model) -> type[FilterSet]:
     attrs: dict = {}
     search: list[str] = []
     ranges: dict[str, list[str]] = {}
@@ -90,7 +91,7 @@ def filterset_for(model) -> type[django_filters.FilterSet]:
     return type(f"{model.__name__}FilterSet", (StorytellerFilterSetBase,), attrs)
 
 
-FILTERSETS: dict[type, type[django_filters.FilterSet]] = {}
+FILTERSETS: dict[type, type[FilterSet]] = {}
 for _model in [*m.PROCESS_MODELS, *m.STORYTELLER_MODELS]:
     FILTERSETS[_model] = filterset_for(_model)
     globals()[FILTERSETS[_model].__name__] = FILTERSETS[_model]

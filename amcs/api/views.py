@@ -24,6 +24,7 @@ from amcs.api.serializers import (
     SourceSerializer,
     StyleSerializer,
     WorkflowEventAppendSerializer,
+    WorkflowEventPageSerializer,
     WorkflowEventSerializer,
     WorkflowRunSerializer,
 )
@@ -39,6 +40,7 @@ from amcs.filtersets import (
 )
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
 from amcs.validation import openapi_schema
+from core.api.pagination import CursorPagination
 from core.api.views import TenantOwnedViewSet
 from core.models import Tenant
 
@@ -279,6 +281,12 @@ class ProducerNotesViewSet(DocumentActions, TenantOwnedViewSet):
     ordering_fields = ["created_at", "hook_count"]
 
 
+class WorkflowEventPagination(CursorPagination):
+    """A run's events are append-only and unbounded: pages by cursor over ``(run, sequence)``'s unique index."""
+
+    ordering = ("sequence",)
+
+
 class WorkflowRunViewSet(TenantOwnedViewSet):
     queryset = WorkflowRun.objects.select_related("owner", "song").order_by("-created_at")
     serializer_class = WorkflowRunSerializer
@@ -296,13 +304,17 @@ class WorkflowRunViewSet(TenantOwnedViewSet):
             validation_scores=data.get("validation_scores"),
         )
 
-    @extend_schema(request=WorkflowEventAppendSerializer, responses={200: WorkflowEventSerializer(many=True)})
+    @extend_schema(methods=["GET"], responses={200: WorkflowEventPageSerializer})
+    @extend_schema(methods=["POST"], request=WorkflowEventAppendSerializer, responses={201: WorkflowEventSerializer})
     @action(detail=True, methods=["get", "post"], url_path="events")
     def events(self, request, pk=None):
-        """GET: the run's events in order. POST: append one (ts, node, phase, metrics, issues)."""
+        """GET: the run's events in order, a page at a time (``?page_size=``, follow ``next``). POST: append one
+        (ts, node, phase, metrics, issues)."""
         run = self.get_object()
         if request.method == "GET":
-            return Response(WorkflowEventSerializer(run.events.order_by("sequence"), many=True).data)
+            paginator = WorkflowEventPagination()
+            page = paginator.paginate_queryset(run.events.all(), request)
+            return paginator.get_paginated_response(WorkflowEventSerializer(page, many=True).data)
         payload = WorkflowEventAppendSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         event = services.workflow_event_append(run=run, owner=request.user, **payload.validated_data)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pghistory
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from amcs import documents, rules
@@ -36,37 +35,12 @@ from amcs.validators import validate_language, validate_semver
 from core.models import SoftDeleteManager
 
 
-def song_children() -> tuple[type, ...]:
-    """The models a song owns and takes along when deleted or restored."""
-    from amcs.models.prompts import ComposedPrompt
-    from amcs.models.workflow import WorkflowRun
-
-    return (Lyrics, ProducerNotes, WorkflowRun, ComposedPrompt)
-
-
 class SongQuerySet(StyleQuerySet):
-    """Songs; the style filters apply through the song's style (``prefix="style__"``)."""
+    """Songs; the style filters apply through the song's style (``prefix="style__"``).
 
-    def delete(self) -> tuple[int, dict[str, int]]:
-        """Mark the songs deleted with their lyrics, producer notes and runs, all at the same instant (so a restore
-        brings back exactly those); a few statements whatever the number of songs."""
-        now = timezone.now()
-        with transaction.atomic():
-            ids = list(self.alive().values_list("pk", flat=True))
-            for model in song_children():
-                model.objects.filter(song__in=ids).update(deleted_at=now, updated_at=now)
-            count = self.model.all_objects.filter(pk__in=ids).update(deleted_at=now, updated_at=now)
-        return count, {self.model._meta.label: count}
-
-    delete.queryset_only = True
-
-    def restore(self) -> int:
-        """Bring back deleted songs and the children that were deleted with them (not those deleted earlier)."""
-        dead = self.dead()
-        with transaction.atomic():
-            for model in song_children():
-                model.all_objects.filter(song__in=dead, deleted_at=F("song__deleted_at")).update(deleted_at=None)
-            return dead.update(deleted_at=None, updated_at=timezone.now())
+    Deleting and restoring are core's (``SoftDeleteQuerySet``): the lyrics, producer notes, runs and composed prompts
+    a song owns (``CASCADE``) go and come back with it, and what PROTECTs a song, or what it PROTECTs, is checked.
+    """
 
     def with_sds_parts(self) -> SongQuerySet:
         """Everything an SDS is assembled from, in a constant number of queries (song, lyrics, notes, sources)."""
@@ -241,17 +215,6 @@ class Song(AmcsModel):
                     if pointer == "/section_order" and (pointer, message) not in own:
                         errors.setdefault("blueprint", []).append(message)
         return errors
-
-    def delete(self, using=None, keep_parents=False):
-        """Mark the song deleted with its lyrics, producer notes and runs (``SongQuerySet.delete``)."""
-        type(self).all_objects.filter(pk=self.pk).delete()
-        self.refresh_from_db(fields=["deleted_at", "updated_at"])
-        return 1, {self._meta.label: 1}
-
-    def restore(self) -> None:
-        """Bring back the song and the children that were deleted with it (``SongQuerySet.restore``)."""
-        type(self).all_objects.filter(pk=self.pk).restore()
-        self.refresh_from_db(fields=["deleted_at", "updated_at"])
 
 
 class SongPart(DocumentModel, AmcsModel):

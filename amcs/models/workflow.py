@@ -166,7 +166,7 @@ class WorkflowEvent(TenantOwnedModel, BaseModel):
                 violation_error_message=_("Unknown event phase."),
             ),
         ]
-        indexes = [models.Index(fields=["run", "sequence"], name="amcs_workflowevent_seq_idx")]
+        # no separate index: amcs_workflowevent_sequence_unique serves a run's events in order (and their cursor)
         triggers = [
             pgtrigger.Protect(name="amcs_workflowevent_append_only", operation=pgtrigger.Update),
         ]

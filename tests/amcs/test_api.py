@@ -420,10 +420,29 @@ class TestEvents:
         )
         assert (first.data["sequence"], first.data["seed"]) == (1, 100)
         assert (second.data["sequence"], second.data["seed"], second.data["metrics"]) == (2, 102, {"ms": 5})
-        listed = member_client.get(self.url(run)).data
+        listed = member_client.get(self.url(run)).data["results"]
         assert [event["node"] for event in listed] == ["PLAN", "LYRICS"]
         run.refresh_from_db()
         assert run.current_node == "PLAN"
+
+    def test_events_page_by_cursor_in_sequence_order_without_counting(
+        self, member_client, tenant, member, django_assert_max_num_queries
+    ):
+        run = WorkflowRunFactory(tenant=tenant, owner=member)
+        events = [WorkflowEventFactory(run=run, tenant=tenant, owner=member, sequence=n) for n in (3, 1, 7, 2, 5)]
+        WorkflowEventFactory(tenant=tenant, owner=member)  # another run's event stays out
+        seen, pages = [], 0
+        response = member_client.get(self.url(run), {"page_size": 2})
+        while True:
+            assert response.status_code == 200, response.data
+            assert "count" not in response.data and len(response.data["results"]) <= 2
+            seen.extend(event["sequence"] for event in response.data["results"])
+            pages += 1
+            if not response.data["next"]:
+                break
+            with django_assert_max_num_queries(4):  # the run and the page (no count), and the request's savepoint
+                response = member_client.get(response.data["next"])
+        assert seen == sorted(event.sequence for event in events) and pages == 3
 
     def test_fix_loop_stops_at_three(self, member_client, tenant, member):
         run = WorkflowRunFactory(tenant=tenant, owner=member)
