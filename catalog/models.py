@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import CosineDistance, HnswIndex, VectorField
 
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.validators import validate_isrc, validate_musical_key, validate_spotify_id, validate_tag
-from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet
+from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet, trigram_index
 
 AUDIO_FEATURES_DIMENSIONS = 128
 STYLE_EMBEDDING_DIMENSIONS = 512
@@ -48,11 +47,6 @@ class KeyedModel(models.Model):
     def validate_constraints(self, exclude=None):
         self.clean()
         super().validate_constraints(exclude=set(exclude or ()) - set(self.key_fields))
-
-
-def trigram_index(name: str, field: str) -> GinIndex:
-    """A pg_trgm index on ``UPPER(field)``: what Django's ``icontains`` (the ``q`` searches) compiles to."""
-    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
 
 
 def _unique_when_set(field: str, model: str, message: str) -> models.UniqueConstraint:

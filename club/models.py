@@ -24,7 +24,7 @@ from club.constants import RATING_VALUES
 from club.fields import EncryptedTokenField
 from club.validators import validate_rating_value
 from core.choices import MembershipRole
-from core.models import BaseModel, GroupModel, MembershipQuerySet, ScopedQuerySet
+from core.models import BaseModel, GroupModel, MembershipQuerySet, ScopedQuerySet, trigram_index
 
 USER = settings.AUTH_USER_MODEL
 
@@ -115,6 +115,10 @@ class LinkedAccount(BaseModel):
                 violation_error_message=_("Unknown provider."),
             ),
         ]
+        indexes = [
+            trigram_index("club_linkedaccount_uid_trgm", "provider_user_id"),
+            trigram_index("club_linkedaccount_name_trgm", "display_name"),
+        ]
         verbose_name = _("linked account")
         verbose_name_plural = _("linked accounts")
 
@@ -141,6 +145,7 @@ class Club(GroupModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [trigram_index("club_club_name_trgm", "name"), trigram_index("club_club_slug_trgm", "slug")]
         verbose_name = _("club")
         verbose_name_plural = _("clubs")
 
@@ -275,7 +280,10 @@ class Week(BaseModel):
                 violation_error_message=_("Week numbers start at 1."),
             ),
         ]
-        indexes = [models.Index(fields=["-week_number"], name="club_week_number_idx")]
+        indexes = [
+            models.Index(fields=["-week_number"], name="club_week_number_idx"),
+            trigram_index("club_week_label_trgm", "label"),
+        ]
         verbose_name = _("week")
         verbose_name_plural = _("weeks")
 
@@ -343,7 +351,10 @@ class Nomination(BaseModel):
                 violation_error_message=_("This album is already nominated this week."),
             ),
         ]
-        indexes = [models.Index(fields=["week", "created_at"], name="club_nomination_order_idx")]
+        indexes = [
+            models.Index(fields=["week", "created_at"], name="club_nomination_order_idx"),
+            trigram_index("club_nomination_pitch_trgm", "pitch"),
+        ]
         verbose_name = _("nomination")
         verbose_name_plural = _("nominations")
 
@@ -469,7 +480,10 @@ class Rating(BaseModel):
                 violation_error_message=_("A rating is between 1.0 and 5.0 in half steps."),
             ),
         ]
-        indexes = [models.Index(fields=["album", "value"], name="club_rating_album_idx")]
+        indexes = [
+            models.Index(fields=["album", "value"], name="club_rating_album_idx"),
+            trigram_index("club_rating_review_trgm", "review"),
+        ]
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
 

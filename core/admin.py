@@ -7,9 +7,11 @@ and restores them; ``TenantOwnedAdmin`` scopes rows to the staff member's tenant
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -33,6 +35,9 @@ NOT_MANAGED = _("Only the owners add, change or remove memberships.")
 MEMBERSHIP_CANNOT_MOVE = _("A membership cannot move to another group or user.")
 NOT_YOURS = _("You may not write rows there: not a group you write in, nor your own data.")
 NOT_RESTORED = _("%(count)d row(s) not restored: you may not change them.")
+SAVED_MEANWHILE = _(
+    "Not saved: a change saved at the same time conflicts with this one (%(rule)s). Check the values and save again."
+)
 
 
 class VisibleRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -51,6 +56,87 @@ class HistoryMixin:
         opts = self.model._meta
         query = {"obj": f"{opts.label_lower}:{object_id}", "back": request.get_full_path()}
         return HttpResponseRedirect(f"{reverse('admin:pghistory_events_changelist')}?{urlencode(query)}")
+
+
+def integrity_message(error: IntegrityError) -> str:
+    """What the admin says when the database refused a save that passed the form's checks (a concurrent save of the
+    same unique row): the violated constraint's own message when the project declares it, else its name."""
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name:
+                return SAVED_MEANWHILE % {"rule": constraint.get_violation_error_message()}
+    return SAVED_MEANWHILE % {"rule": name or _("a database rule")}
+
+
+class ConcurrentSaveMixin:
+    """A save that passes the form's checks but that the database refuses (two staff saving the same unique row at
+    once) shows the page again with the refusal as a form error, instead of a 500.
+
+    The admin saves inside a savepoint (``changeform_view``), which the error rolls back; the page is then built again
+    from the same POST, with a form whose ``clean()`` adds the message, so nothing is saved and nothing is lost.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if request.method != "POST" or getattr(request, "_refused_save", None) is not None:
+                raise
+            request._refused_save = integrity_message(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, *args, **kwargs):  # ModelAdmin's (request, obj, change) and UserAdmin's
+        form_class = super().get_form(request, obj, *args, **kwargs)
+        message = getattr(request, "_refused_save", None)
+        if message is None:
+            return form_class
+
+        class RefusedSaveForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                self.add_error(None, message)
+                return cleaned
+
+        RefusedSaveForm.__name__ = form_class.__name__
+        return RefusedSaveForm
+
+
+def added_rows_saved(formset_class):
+    """``formset_class``, saving every row the user added even when it is left at its defaults.
+
+    Django skips a new inline form that did not change from its initial values (``has_changed()``), without a word,
+    while the page reports the object saved: a producer-notes row added with "Add another" and left at its defaults
+    vanished. A row past the inline's ``extra`` blank forms is one the user asked for, so it is validated and saved
+    like any other (a blank ``extra`` form is still skipped).
+    """
+
+    class AddedRowForm(formset_class.form):
+        added_by_user = False
+
+        def has_changed(self):
+            return self.added_by_user or super().has_changed()
+
+    class AddedRowsFormSet(formset_class):
+        form = AddedRowForm
+
+        def _construct_form(self, i, **kwargs):
+            form = super()._construct_form(i, **kwargs)
+            if self.is_bound and i >= self.initial_form_count() + self.extra:
+                form.added_by_user = True
+                form.empty_permitted = False
+            return form
+
+    AddedRowsFormSet.__name__ = formset_class.__name__
+    return AddedRowsFormSet
+
+
+class AddedInlineRowsMixin:
+    """Every inline of the page saves the rows the user added, defaults or not (see :func:`added_rows_saved`)."""
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset_class, inline in super().get_formsets_with_inlines(request, obj):
+            yield added_rows_saved(formset_class), inline
 
 
 class ScopedChoicesMixin:
@@ -72,7 +158,7 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class BaseAdmin(HistoryMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class BaseAdmin(ConcurrentSaveMixin, AddedInlineRowsMixin, HistoryMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """The base of every ModelAdmin in the project."""
 
     list_per_page = 50
@@ -267,7 +353,7 @@ class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(HistoryMixin, DjangoUserAdmin):
+class UserAdmin(ConcurrentSaveMixin, AddedInlineRowsMixin, HistoryMixin, DjangoUserAdmin):
     list_display = ["username", "display_name", "handle", "email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["username", "display_name", "handle", "email"]

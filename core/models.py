@@ -15,12 +15,19 @@ import pghistory
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import MANAGE_ROLES, WRITE_ROLES, MembershipRole
+
+
+def trigram_index(name: str, field: str) -> GinIndex:
+    """A pg_trgm index on ``UPPER(field)``: what Django's ``icontains`` (the ``q``/``search`` filters and the
+    admin's search) compiles to, so a search by a piece of text is an index scan, not a scan of the table."""
+    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
 
 
 class BaseModel(models.Model):
@@ -494,6 +501,11 @@ class User(BaseModel, AbstractUser):
                 violation_error_message=_("This handle is already taken."),
             ),
         ]
+        indexes = [
+            trigram_index("core_user_username_trgm", "username"),
+            trigram_index("core_user_display_name_trgm", "display_name"),
+            trigram_index("core_user_handle_trgm", "handle"),
+        ]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -539,6 +551,7 @@ class Tenant(GroupModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [trigram_index("core_tenant_name_trgm", "name"), trigram_index("core_tenant_slug_trgm", "slug")]
         verbose_name = _("tenant")
         verbose_name_plural = _("tenants")
 

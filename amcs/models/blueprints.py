@@ -21,6 +21,7 @@ from amcs.models.base import (
     text_array,
 )
 from amcs.validators import validate_blueprint_version
+from core.models import trigram_index
 
 
 @pghistory.track()
@@ -121,7 +122,11 @@ class Blueprint(DocumentModel, AmcsModel):
                 violation_error_message=_("Rubric thresholds lie between 0 and 1."),
             ),
         ]
-        indexes = [models.Index(fields=["genre", "version"], name="amcs_blueprint_genre_idx")]
+        indexes = [
+            models.Index(fields=["genre", "version"], name="amcs_blueprint_genre_idx"),
+            trigram_index("amcs_blueprint_genre_trgm", "genre"),
+            trigram_index("amcs_blueprint_version_trgm", "version"),
+        ]
         verbose_name = _("blueprint")
         verbose_name_plural = _("blueprints")
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from amcs import documents
 from amcs.choices import PersonaKind, SourceKind
 from amcs.models.base import ALIVE, AllAmcsManager, AmcsManager, AmcsModel, DocumentModel, text_array
+from core.models import trigram_index
 
 
 @pghistory.track()
@@ -75,7 +76,11 @@ class Persona(DocumentModel, AmcsModel):
                 violation_error_message=_("Unknown persona kind."),
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="amcs_persona_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="amcs_persona_name_idx"),
+            trigram_index("amcs_persona_name_trgm", "name"),
+            trigram_index("amcs_persona_bio_trgm", "bio"),
+        ]
         verbose_name = _("persona")
         verbose_name_plural = _("personas")
 
@@ -144,7 +149,11 @@ class Source(DocumentModel, AmcsModel):
                 violation_error_message=_("Unknown source kind."),
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="amcs_source_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="amcs_source_name_idx"),
+            trigram_index("amcs_source_name_trgm", "name"),
+            trigram_index("amcs_source_mcp_server_trgm", "mcp_server_id"),
+        ]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
 

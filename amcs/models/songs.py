@@ -32,7 +32,7 @@ from amcs.models.blueprints import Blueprint
 from amcs.models.library import Persona, Source
 from amcs.models.styles import Style, StyleQuerySet
 from amcs.validators import validate_language, validate_semver
-from core.models import SoftDeleteManager
+from core.models import SoftDeleteManager, trigram_index
 
 
 class SongQuerySet(StyleQuerySet):
@@ -164,7 +164,10 @@ class Song(AmcsModel):
                 violation_error_message=_("A target duration is positive."),
             ),
         ]
-        indexes = [models.Index(fields=["-created_at"], name="amcs_song_created_idx")]
+        indexes = [
+            models.Index(fields=["-created_at"], name="amcs_song_created_idx"),
+            trigram_index("amcs_song_title_trgm", "title"),
+        ]
         verbose_name = _("song")
         verbose_name_plural = _("songs")
 

@@ -15,7 +15,7 @@ from amcs.constants import BPM_MAX, BPM_MIN, ENERGY_LEVEL_MAX, ENERGY_LEVEL_MIN
 from amcs.models.base import AmcsModel, AmcsQuerySet, DocumentModel, check_same_tenant, text_array
 from amcs.models.blueprints import Blueprint
 from amcs.validators import validate_musical_key, validate_time_signature
-from core.models import SoftDeleteManager
+from core.models import SoftDeleteManager, trigram_index
 
 
 class StyleQuerySet(AmcsQuerySet):
@@ -124,6 +124,8 @@ class Style(DocumentModel, AmcsModel):
         indexes = [
             models.Index(fields=["name"], name="amcs_style_name_idx"),
             models.Index(fields=["bpm_min", "bpm_max"], name="amcs_style_bpm_idx"),
+            trigram_index("amcs_style_name_trgm", "name"),
+            trigram_index("amcs_style_genre_trgm", "genre"),
         ]
         verbose_name = _("style")
         verbose_name_plural = _("styles")

@@ -386,3 +386,29 @@ def test_rule_errors_land_under_the_field_in_one_message(admin_client, tenant):
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["rubric_weights"] == ["Rubric weights sum to 0.9; they must sum to 1.0."]
+
+
+@pytest.mark.django_db
+def test_producer_notes_added_and_left_at_their_defaults_are_checked_and_saved_not_skipped(admin_client):
+    """A row added with "Add another" is validated and saved even when nothing in it changed; Django skipped it
+    silently while the page said the song was saved (core.admin.added_rows_saved)."""
+    from core.testing import _field_data, admin_form_data
+
+    song = SongFactory(parts=False)
+    url = reverse("admin:amcs_song_change", args=[song.pk])
+    page = admin_client.get(url)
+    data = admin_form_data(page)
+    formset = next(
+        inline.formset for inline in page.context["inline_admin_formsets"] if inline.formset.model is ProducerNotes
+    )
+    for bound_field in formset.empty_form:  # what "Add another" puts on the page, left as it is
+        for name, value in _field_data(bound_field).items():
+            data[name.replace("__prefix__", "0")] = value
+    data[f"{formset.prefix}-TOTAL_FORMS"] = "1"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the defaults lack a structure: the page says so under the row
+    rows = [inline.formset.forms for inline in response.context["inline_admin_formsets"]]
+    assert {"structure_string": ["Must not be empty."]} in [form.errors for forms in rows for form in forms]
+    data[f"{formset.prefix}-0-structure_string"] = "Verse-Chorus"
+    assert admin_client.post(url, data).status_code == 302
+    assert ProducerNotes.objects.filter(song=song).count() == 1

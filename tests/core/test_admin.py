@@ -70,3 +70,39 @@ def test_deleted_tenant_is_listed_behind_filter_and_restored_by_action(admin_cli
     )
     assert response.status_code == 302
     assert not Tenant.all_objects.get(pk=tenant.pk).is_deleted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_adding_the_same_unique_row_at_once_get_a_form_error_not_a_500(monkeypatch):
+    """Both forms pass their checks (neither row is saved yet); the database refuses the second insert, and the
+    admin shows that as a form error on the page (core.admin.ConcurrentSaveMixin, on every ModelAdmin)."""
+    import threading
+
+    from django.test import Client
+
+    from catalog.admin import GenreAdmin
+    from catalog.models import Genre
+    from core.testing import run_concurrently
+    from tests.core.factories import UserFactory
+
+    both_checked = threading.Barrier(2, timeout=30)
+    save_model = GenreAdmin.save_model
+
+    def save_after_both_checked(self, request, obj, form, change):
+        both_checked.wait()  # the second form was validated before either row is written
+        save_model(self, request, obj, form, change)
+
+    monkeypatch.setattr(GenreAdmin, "save_model", save_after_both_checked)
+    url = reverse("admin:catalog_genre_add")
+
+    def add():
+        client = Client()
+        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        return client.post(url, {"name": "Shoegaze", "slug": "shoegaze"})
+
+    responses = run_concurrently(add, add)
+    assert not [response for response in responses if isinstance(response, Exception)], responses
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    refused = next(response for response in responses if response.status_code == 200)
+    assert "Not saved: a change saved at the same time conflicts with this one" in refused.content.decode()
+    assert Genre.objects.filter(slug="shoegaze").count() == 1
