@@ -158,10 +158,7 @@ class ClubMembership(BaseModel):
     """A user's role in a club: owners manage members, admins and members take part, viewers only read."""
 
     user = models.ForeignKey(
-        USER,
-        on_delete=models.CASCADE,
-        related_name="club_memberships",
-        verbose_name=_("user"),
+        USER, on_delete=models.CASCADE, related_name="club_memberships", verbose_name=_("user"), db_index=False
     )
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("club"))
     role = models.CharField(
@@ -213,11 +210,7 @@ class Week(BaseModel):
     """
 
     club = models.ForeignKey(  # NULL only in the column: the constraint below requires it (old audit rows lack it)
-        Club,
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="weeks",
-        verbose_name=_("club"),
+        Club, on_delete=models.CASCADE, null=True, related_name="weeks", verbose_name=_("club"), db_index=False
     )
     label = models.CharField(max_length=255, verbose_name=_("label"), help_text=_('e.g. "WEEK 003 [2025-11-24]".'))
     week_number = models.PositiveIntegerField(
@@ -319,7 +312,9 @@ class Week(BaseModel):
 class Nomination(BaseModel):
     """An album a member puts forward for a week, with a pitch and tags."""
 
-    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("week"))
+    week = models.ForeignKey(
+        Week, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("week"), db_index=False
+    )
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("nominated by"))
     album = models.ForeignKey(
         "catalog.Album",
@@ -366,13 +361,12 @@ class Nomination(BaseModel):
 class Vote(BaseModel):
     """A member's ranked choice in a week's poll: a 1st choice earns 2 points, a 2nd choice 1 point."""
 
-    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="votes", verbose_name=_("week"))
+    week = models.ForeignKey(
+        Week, on_delete=models.CASCADE, related_name="votes", verbose_name=_("week"), db_index=False
+    )
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="club_votes", verbose_name=_("voter"))
     nomination = models.ForeignKey(
-        Nomination,
-        on_delete=models.CASCADE,
-        related_name="votes",
-        verbose_name=_("nomination"),
+        Nomination, on_delete=models.CASCADE, related_name="votes", verbose_name=_("nomination"), db_index=False
     )
     rank = models.PositiveSmallIntegerField(choices=VoteRank.choices, verbose_name=_("rank"))
 
@@ -436,7 +430,9 @@ class RatingQuerySet(ClubRowQuerySet):
 class Rating(BaseModel):
     """A member's 1.0-5.0 rating (half steps) of a week's winning album, with an optional favourite and review."""
 
-    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("week"))
+    week = models.ForeignKey(
+        Week, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("week"), db_index=False
+    )
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="club_ratings", verbose_name=_("user"))
     album = models.ForeignKey(
         "catalog.Album",
@@ -444,6 +440,7 @@ class Rating(BaseModel):
         related_name="club_ratings",
         verbose_name=_("album"),
         help_text=_("The week's winner; set by the service."),
+        db_index=False,
     )
     value = models.DecimalField(
         max_digits=2,
@@ -574,7 +571,9 @@ class ListenEvent(BaseModel):
 class TasteProfile(BaseModel):
     """A member's taste over a scope of time, computed in SQL from their listens (see ``club.taste``)."""
 
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="taste_profiles", verbose_name=_("user"))
+    user = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="taste_profiles", verbose_name=_("user"), db_index=False
+    )
     scope = models.CharField(max_length=64, default="all_time", verbose_name=_("scope"))
     listen_count = models.PositiveIntegerField(default=0, verbose_name=_("listen count"))
     genre_histogram = models.JSONField(default=dict, blank=True, verbose_name=_("genre histogram"))
@@ -612,7 +611,9 @@ class TasteProfile(BaseModel):
 class Follow(BaseModel):
     """A member following another member."""
 
-    follower = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="following", verbose_name=_("follower"))
+    follower = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="following", verbose_name=_("follower"), db_index=False
+    )
     followee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="followers", verbose_name=_("followee"))
 
     access_path = "follower"
@@ -644,7 +645,9 @@ class Follow(BaseModel):
 class Compatibility(BaseModel):
     """How well two members' tastes match (0-100), stored once per unordered pair (``user_a`` < ``user_b``)."""
 
-    user_a = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", verbose_name=_("user A"))
+    user_a = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="+", verbose_name=_("user A"), db_index=False
+    )
     user_b = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", verbose_name=_("user B"))
     score = models.FloatField(verbose_name=_("score"), help_text=_("0 (nothing in common) to 100."))
     details = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
@@ -673,7 +676,6 @@ class Compatibility(BaseModel):
                 violation_error_message=_("A compatibility score is between 0 and 100."),
             ),
         ]
-        indexes = [models.Index(fields=["user_b"], name="club_compat_user_b_idx")]
         verbose_name = _("compatibility")
         verbose_name_plural = _("compatibilities")
 
@@ -685,7 +687,9 @@ class Compatibility(BaseModel):
 class UserRecommendation(BaseModel):
     """An album recommended to a member, with a score and the reason in words."""
 
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("user"))
+    user = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("user"), db_index=False
+    )
     album = models.ForeignKey(
         "catalog.Album",
         on_delete=models.CASCADE,

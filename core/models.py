@@ -585,6 +585,7 @@ class Membership(BaseModel):
         on_delete=models.CASCADE,
         related_name="memberships",
         verbose_name=_("user"),
+        db_index=False,
     )
     tenant = models.ForeignKey(
         Tenant,

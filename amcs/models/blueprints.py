@@ -31,7 +31,7 @@ class Blueprint(DocumentModel, AmcsModel):
 
     DOCUMENT_KIND = "blueprint"
 
-    genre = models.CharField(max_length=100, db_index=True, verbose_name=_("genre"))
+    genre = models.CharField(max_length=100, verbose_name=_("genre"))  # amcs_blueprint_genre_idx leads with it
     version = models.CharField(
         max_length=20,
         validators=[validate_blueprint_version],

@@ -73,7 +73,6 @@ class ComposedPrompt(AmcsModel):
                 violation_error_message=_("Unknown render engine."),
             ),
         ]
-        indexes = [models.Index(fields=["-created_at"], name="amcs_prompt_created_idx")]
         verbose_name = _("composed prompt")
         verbose_name_plural = _("composed prompts")
 

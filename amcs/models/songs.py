@@ -165,7 +165,6 @@ class Song(AmcsModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["-created_at"], name="amcs_song_created_idx"),
             trigram_index("amcs_song_title_trgm", "title"),
         ]
         verbose_name = _("song")
@@ -334,7 +333,6 @@ class Lyrics(SongPart):
                 violation_error_message=_("Max lines is at least 1."),
             ),
         ]
-        indexes = [models.Index(fields=["-created_at"], name="amcs_lyrics_created_idx")]
         verbose_name = _("lyrics")
         verbose_name_plural = _("lyrics")
 
@@ -432,7 +430,6 @@ class ProducerNotes(SongPart):
                 violation_error_message=_("Hooks cannot be negative."),
             ),
         ]
-        indexes = [models.Index(fields=["-created_at"], name="amcs_producernotes_created_idx")]
         verbose_name = _("producer notes")
         verbose_name_plural = _("producer notes")
 

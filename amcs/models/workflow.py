@@ -94,7 +94,6 @@ class WorkflowRun(AmcsModel):
                 violation_error_message=_("The seed is a non-negative integer."),
             ),
         ]
-        indexes = [models.Index(fields=["-created_at"], name="amcs_workflowrun_created_idx")]
         triggers = [
             pgtrigger.Protect(
                 name="amcs_workflowrun_status_moves",
@@ -138,7 +137,13 @@ class WorkflowEvent(TenantOwnedModel, BaseModel):
     """One event of a run's event stream (ts, node, phase, metrics). Append-only: a trigger refuses updates,
     and events go only with their run."""
 
-    run = models.ForeignKey(WorkflowRun, on_delete=models.CASCADE, related_name="events", verbose_name=_("run"))
+    run = models.ForeignKey(
+        WorkflowRun,
+        on_delete=models.CASCADE,
+        db_index=False,  # amcs_workflowevent_sequence_unique leads with the run
+        related_name="events",
+        verbose_name=_("run"),
+    )
     sequence = models.PositiveIntegerField(verbose_name=_("sequence"), help_text=_("1, 2, 3… within the run."))
     ts = models.DateTimeField(verbose_name=_("timestamp"))
     node = models.CharField(max_length=20, choices=WorkflowNode.choices, verbose_name=_("node"))

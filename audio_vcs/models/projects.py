@@ -194,16 +194,10 @@ class Collaborator(BaseModel):
     and approve, contributors commit and comment, viewers read."""
 
     project = models.ForeignKey(
-        Project,
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name=_("project"),
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project"), db_index=False
     )
     user = models.ForeignKey(
-        USER,
-        on_delete=models.CASCADE,
-        related_name="audio_collaborations",
-        verbose_name=_("user"),
+        USER, on_delete=models.CASCADE, related_name="audio_collaborations", verbose_name=_("user"), db_index=False
     )
     role = models.CharField(
         max_length=12,
@@ -251,7 +245,9 @@ class Star(BaseModel):
     """A user's star on a project (one per user and project)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stars", verbose_name=_("project"))
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="audio_stars", verbose_name=_("user"))
+    user = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="audio_stars", verbose_name=_("user"), db_index=False
+    )
 
     access_path = "project"
     objects = StarQuerySet.as_manager()
@@ -265,7 +261,6 @@ class Star(BaseModel):
                 violation_error_message=_("You already starred this project."),
             ),
         ]
-        indexes = [models.Index(fields=["project"], name="audio_vcs_star_project_idx")]
         verbose_name = _("star")
         verbose_name_plural = _("stars")
 
@@ -371,7 +366,9 @@ class Commit(BaseModel):
     Immutable once written (a trigger refuses changes); the author is kept as null when the user goes away.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="commits", verbose_name=_("project"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="commits", verbose_name=_("project"), db_index=False
+    )
     parents = models.ManyToManyField(
         "self",
         through="audio_vcs.CommitParent",
@@ -462,7 +459,9 @@ class Commit(BaseModel):
 class CommitParent(BaseModel):
     """One ordered parent link of a commit (position 0 is the first parent). Append-only."""
 
-    commit = models.ForeignKey(Commit, on_delete=models.CASCADE, related_name="parent_links", verbose_name=_("commit"))
+    commit = models.ForeignKey(
+        Commit, on_delete=models.CASCADE, related_name="parent_links", verbose_name=_("commit"), db_index=False
+    )
     parent = models.ForeignKey(
         Commit,
         on_delete=models.RESTRICT,
@@ -498,7 +497,6 @@ class CommitParent(BaseModel):
                 violation_error_message=_("A commit cannot be its own parent."),
             ),
         ]
-        indexes = [models.Index(fields=["parent"], name="audio_vcs_commitparent_par_idx")]
         triggers = [pgtrigger.Protect(name="audio_vcs_commitparent_append_only", operation=pgtrigger.Update)]
         verbose_name = _("commit parent")
         verbose_name_plural = _("commit parents")
@@ -514,7 +512,9 @@ class Stem(BaseModel):
     A commit holds one stem per type and name; the name tells two stems of a type apart. Append-only.
     """
 
-    commit = models.ForeignKey(Commit, on_delete=models.CASCADE, related_name="stems", verbose_name=_("commit"))
+    commit = models.ForeignKey(
+        Commit, on_delete=models.CASCADE, related_name="stems", verbose_name=_("commit"), db_index=False
+    )
     stem_type = models.CharField(max_length=10, choices=StemType.choices, db_index=True, verbose_name=_("type"))
     name = models.CharField(
         max_length=100,
@@ -543,7 +543,6 @@ class Stem(BaseModel):
                 violation_error_message=_("A stem is drums, bass, vocals, melody or other."),
             ),
         ]
-        indexes = [models.Index(fields=["blob"], name="audio_vcs_stem_blob_idx")]
         triggers = [pgtrigger.Protect(name="audio_vcs_stem_append_only", operation=pgtrigger.Update)]
         verbose_name = _("stem")
         verbose_name_plural = _("stems")
@@ -561,7 +560,9 @@ class Stem(BaseModel):
 class Branch(BaseModel):
     """A named head of a project's history. Heads move by compare-and-swap (``services.branch_move``)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="branches", verbose_name=_("project"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="branches", verbose_name=_("project"), db_index=False
+    )
     name = models.CharField(max_length=255, validators=[validate_branch_name], verbose_name=_("name"))
     head = models.ForeignKey(Commit, on_delete=models.PROTECT, related_name="branch_heads", verbose_name=_("head"))
 
@@ -577,7 +578,6 @@ class Branch(BaseModel):
                 violation_error_message=_("This project already has a branch with this name."),
             ),
         ]
-        indexes = [models.Index(fields=["head"], name="audio_vcs_branch_head_idx")]
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
 

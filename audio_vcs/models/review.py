@@ -54,10 +54,7 @@ class Approval(StatusMachineMixin, BaseModel):
         verbose_name=_("requested by"),
     )
     reviewer = models.ForeignKey(
-        USER,
-        on_delete=models.CASCADE,
-        related_name="audio_reviews",
-        verbose_name=_("reviewer"),
+        USER, on_delete=models.CASCADE, related_name="audio_reviews", verbose_name=_("reviewer"), db_index=False
     )
     status = models.CharField(
         max_length=20,
@@ -129,7 +126,9 @@ class Comment(SoftDeleteModel, BaseModel):
     """Feedback on a project, a commit, a stem or a composition; replies thread under a parent comment, and a
     time range in seconds marks a moment of the audio."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments", verbose_name=_("project"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="comments", verbose_name=_("project"), db_index=False
+    )
     commit = models.ForeignKey(
         Commit,
         on_delete=models.CASCADE,

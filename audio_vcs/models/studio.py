@@ -44,10 +44,7 @@ class Composition(SoftDeleteModel, BaseModel):
     """An AI-assisted composition in a project: MIDI note data, audio analysis, music theory and the prompt."""
 
     project = models.ForeignKey(
-        Project,
-        on_delete=models.CASCADE,
-        related_name="compositions",
-        verbose_name=_("project"),
+        Project, on_delete=models.CASCADE, related_name="compositions", verbose_name=_("project"), db_index=False
     )
     commit = models.ForeignKey(
         Commit,
@@ -132,6 +129,7 @@ class Arrangement(BaseModel):
         on_delete=models.CASCADE,
         related_name="arrangements",
         verbose_name=_("composition"),
+        db_index=False,
     )
     name = models.CharField(max_length=200, verbose_name=_("name"))
     sections = models.JSONField(
@@ -180,10 +178,7 @@ class Track(BaseModel):
     """A track of a composition (AriaForge's API shape): instrument, mixer settings and clips of notes."""
 
     composition = models.ForeignKey(
-        Composition,
-        on_delete=models.CASCADE,
-        related_name="tracks",
-        verbose_name=_("composition"),
+        Composition, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("composition"), db_index=False
     )
     name = models.CharField(max_length=200, verbose_name=_("name"))
     track_type = models.CharField(
@@ -281,10 +276,7 @@ class CompositionLyrics(BaseModel):
     """
 
     composition = models.ForeignKey(
-        Composition,
-        on_delete=models.CASCADE,
-        related_name="lyrics",
-        verbose_name=_("composition"),
+        Composition, on_delete=models.CASCADE, related_name="lyrics", verbose_name=_("composition"), db_index=False
     )
     language = models.CharField(max_length=35, default="en", verbose_name=_("language"))
     text = models.TextField(blank=True, default="", verbose_name=_("text"))
