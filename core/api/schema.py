@@ -1,7 +1,8 @@
 """The OpenAPI schema, told truthfully from one place (imported by ``CoreConfig.ready``).
 
 - :class:`AutoSchema` (``DEFAULT_SCHEMA_CLASS``): only ``list`` actions are paginated and filtered;
-  a custom ``@action`` answers exactly what its ``responses`` say (``similar`` is a bare array).
+  a custom ``@action`` answers exactly what its ``responses`` say (``similar`` is a bare array); a read-only
+  field over a nullable column is nullable.
 - :func:`document_errors` (a ``POSTPROCESSING_HOOKS`` entry) adds the error responses every operation
   can give, in the one error shape of :mod:`core.api.exceptions`, unless the operation documents its own.
 - :func:`fuzz_exclude` marks an operation that ``tests/test_schema_fuzz.py`` must not call, with a reason.
@@ -9,6 +10,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.utils import extend_schema
@@ -39,6 +41,32 @@ class AutoSchema(openapi.AutoSchema):
         if self._is_custom_action():
             return None
         return super()._get_paginator()
+
+    def _get_serializer_field_meta(self, field, direction):
+        """A declared read-only field (``PrimaryKeyRelatedField(read_only=True)``, a nested brief serializer) has no
+        ``allow_null`` of its own: it is nullable when the model field it reads can be null."""
+        meta = super()._get_serializer_field_meta(field, direction)
+        if field.read_only and "nullable" not in meta and reads_nullable_column(field):
+            meta["nullable"] = True
+        return meta
+
+
+def reads_nullable_column(field) -> bool:
+    """Whether a serializer field's ``source`` passes through a model field with ``null=True``."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or field.source == "*":
+        return False
+    for name in field.source.split("."):
+        try:
+            column = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if column.null and not column.many_to_many:
+            return True
+        model = column.related_model
+        if model is None:
+            return False
+    return False
 
 
 def fuzz_exclude(reason: str):

@@ -7,10 +7,11 @@ savepoint that is rolled back afterwards, so a request can neither end the run (
 use) nor leave state for the next one. Checks: no server error, the response matches its documented
 schema, its content type and its status code are documented.
 
-Examples are derandomised (the same requests on every run). The module runs only when ``FUZZ_EXAMPLES``
-(examples per operation, e.g. 8) is set: a full pass was not yet measured green on the shared machine, so it
-is not part of ``make test`` yet. An operation that must not be called is marked in its view with
-``core.api.schema.fuzz_exclude("why")``.
+Examples are derandomised (the same requests on every run). ``make test`` runs it with 3 examples per
+operation; ``FUZZ_EXAMPLES=<n>`` asks for more (``FUZZ_EXAMPLES=20 .venv/bin/python -m pytest
+tests/core/test_schema_fuzz.py``) and ``FUZZ_EXAMPLES=0`` skips it. ``FUZZ_COVERAGE=1`` adds schemathesis' coverage
+phase (boundary values of every parameter: many times the requests). An operation that must not be called
+is marked in its view with ``core.api.schema.fuzz_exclude("why")``.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ from schemathesis.specs.openapi.checks import (
 from core.api.schema import FUZZ_EXCLUDE
 from tests.core.factories import UserFactory
 
-if not os.environ.get("FUZZ_EXAMPLES"):
-    pytest.skip("set FUZZ_EXAMPLES=<examples per operation> to run the schema fuzz test", allow_module_level=True)
-FUZZ_EXAMPLES = int(os.environ["FUZZ_EXAMPLES"])
+#: examples per operation; ``FUZZ_EXAMPLES=0`` skips the module
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+if FUZZ_EXAMPLES <= 0:
+    pytest.skip("FUZZ_EXAMPLES=0: the schema fuzz test is off", allow_module_level=True)
+#: also send schemathesis' coverage cases (boundary and near-boundary values of every parameter, ~20x the requests)
+FUZZ_COVERAGE = os.environ.get("FUZZ_COVERAGE", "") == "1"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, status_code_conformance]
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
@@ -83,6 +87,8 @@ def fuzz_token(db, settings):
 
 schema = schemathesis.openapi.from_dict(openapi_document())  # pytest-django has set Django up by collection time
 schema.app = WSGIHandler()
+# the coverage phase adds dozens of boundary cases per operation, whatever FUZZ_EXAMPLES says
+schema.config.phases.coverage.enabled = FUZZ_COVERAGE
 
 
 @schema.parametrize()
