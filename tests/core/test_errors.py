@@ -241,6 +241,17 @@ def test_wrong_method_on_api_is_json_405(admin_api_client):
     assert_api_error(response, 405)
 
 
+def test_unsupported_content_type_is_json_415(admin_api_client):
+    response = admin_api_client.post("/api/catalog/genres/", b"<genre/>", content_type="application/xml")
+    body = assert_api_error(response, 415)
+    assert "application/xml" in body["message"]
+
+
+def test_unsatisfiable_accept_header_is_json_406(admin_api_client):
+    response = admin_api_client.get("/api/catalog/genres/", HTTP_ACCEPT="application/xml")
+    assert_api_error(response, 406)
+
+
 def test_api_error_is_json_even_for_a_browser(admin_api_client):
     response = admin_api_client.get(
         "/api/catalog/albums/00000000-0000-0000-0000-000000000000/", HTTP_ACCEPT="text/html"

@@ -10,9 +10,19 @@ from drf_spectacular.generators import SchemaGenerator
 
 
 @functools.cache
+def document() -> dict:
+    return json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+
+
 def components() -> dict:
-    document = SchemaGenerator().get_schema(request=None, public=True)
-    return json.loads(json.dumps(document, default=str))["components"]["schemas"]
+    return document()["components"]["schemas"]
+
+
+def operations():
+    for path, item in document()["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield f"{method.upper()} {path}", operation
 
 
 def nullable(schema: dict) -> bool:
@@ -31,3 +41,10 @@ def test_read_only_field_over_a_nullable_column_is_nullable(db, component, field
 
 def test_read_only_field_over_a_required_column_stays_non_nullable(db):
     assert not nullable(components()["AudioVcsProject"]["properties"]["owner"])
+
+
+def test_every_operation_documents_406_and_every_body_415(db):
+    for name, operation in operations():
+        assert "406" in operation["responses"], name
+        if "requestBody" in operation:
+            assert "415" in operation["responses"], name
