@@ -14,21 +14,13 @@ from amcs.choices import (
     WorkflowRunStatus,
 )
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
-from core.filtersets import FilterSet, SlugInFilter
-
-
-class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
-    """Comma-separated ids: ``?song_id=<uuid>,<uuid>``."""
-
-
-class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """Comma-separated values that must all be present: ``?tags=Era:2010s,Mix:bright``."""
+from core.filtersets import CharInFilter, FilterSet, IdInFilter
 
 
 class TenantOwnedFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    tenant_id = UUIDInFilter(field_name="tenant_id", label="Tenant ids (comma-separated)")
-    tenant = SlugInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
+    tenant_id = IdInFilter(field_name="tenant_id", label="Tenant ids (comma-separated)")
+    tenant = CharInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
     search_fields: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
@@ -100,7 +92,7 @@ class SourceFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
 class StyleFilterSet(DocumentFiltersMixin, StyleFiltersMixin, TenantOwnedFilterSet):
     genre = django_filters.CharFilter(field_name="genre", lookup_expr="iexact")
     energy = django_filters.MultipleChoiceFilter(choices=StyleEnergy.choices)
-    blueprint_id = UUIDInFilter(field_name="blueprint_id")
+    blueprint_id = IdInFilter(field_name="blueprint_id")
     search_fields = ("name", "genre")
 
     class Meta:
@@ -113,10 +105,10 @@ class SongFilterSet(DocumentFiltersMixin, StyleFiltersMixin, TenantOwnedFilterSe
     genre = django_filters.CharFilter(field_name="style__genre", lookup_expr="iexact")
     status = django_filters.MultipleChoiceFilter(choices=SongStatus.choices)
     render_engine = django_filters.MultipleChoiceFilter(choices=SongRenderEngine.choices)
-    blueprint_id = UUIDInFilter(field_name="blueprint_id")
-    style_id = UUIDInFilter(field_name="style_id")
-    persona_id = UUIDInFilter(field_name="persona_id")
-    source_id = UUIDInFilter(field_name="sources__id", distinct=True)
+    blueprint_id = IdInFilter(field_name="blueprint_id")
+    style_id = IdInFilter(field_name="style_id")
+    persona_id = IdInFilter(field_name="persona_id")
+    source_id = IdInFilter(field_name="sources__id", distinct=True)
     search_fields = ("title",)
 
     class Meta:
@@ -125,7 +117,7 @@ class SongFilterSet(DocumentFiltersMixin, StyleFiltersMixin, TenantOwnedFilterSe
 
 
 class LyricsFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
-    song_id = UUIDInFilter(field_name="song_id")
+    song_id = IdInFilter(field_name="song_id")
     hook_strategy = django_filters.MultipleChoiceFilter(choices=LyricsHookStrategy.choices)
     search_fields = ("song__title",)
 
@@ -135,7 +127,7 @@ class LyricsFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
 
 
 class ProducerNotesFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
-    song_id = UUIDInFilter(field_name="song_id")
+    song_id = IdInFilter(field_name="song_id")
     search_fields = ("song__title", "structure_string", "arrangement_notes")
 
     class Meta:
@@ -144,7 +136,7 @@ class ProducerNotesFilterSet(DocumentFiltersMixin, TenantOwnedFilterSet):
 
 
 class WorkflowRunFilterSet(TenantOwnedFilterSet):
-    song_id = UUIDInFilter(field_name="song_id")
+    song_id = IdInFilter(field_name="song_id")
     status = django_filters.MultipleChoiceFilter(choices=WorkflowRunStatus.choices)
     current_node = django_filters.MultipleChoiceFilter(choices=WorkflowNode.choices)
     active = django_filters.BooleanFilter(method="filter_active", label="Only running runs (true) or finished (false)")

@@ -23,15 +23,7 @@ from audio_vcs.models import (
     Stem,
     Track,
 )
-from core.filtersets import FilterSet
-
-
-class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
-    """Comma-separated ids: ``?project_id=<uuid>,<uuid>``."""
-
-
-class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """Comma-separated values: ``?stem_type=drums,bass``."""
+from core.filtersets import CharInFilter, FilterSet, IdInFilter
 
 
 class SearchFilterSet(FilterSet):
@@ -49,13 +41,13 @@ class SearchFilterSet(FilterSet):
 
 
 class ProjectFilterSet(SearchFilterSet):
-    owner_id = UUIDInFilter(field_name="owner_id", label="Owner ids (comma-separated)")
+    owner_id = IdInFilter(field_name="owner_id", label="Owner ids (comma-separated)")
     owner = CharInFilter(field_name="owner__username", label="Owner user names (comma-separated)")
     visibility = django_filters.ChoiceFilter(
         choices=[("public", "public"), ("private", "private")], method="filter_visibility"
     )
     genre = CharInFilter(field_name="genre", lookup_expr="in", label="Genres (comma-separated)")
-    forked_from_id = UUIDInFilter(field_name="forked_from_id", label="Forked from commit ids")
+    forked_from_id = IdInFilter(field_name="forked_from_id", label="Forked from commit ids")
     is_fork = django_filters.BooleanFilter(field_name="forked_from", lookup_expr="isnull", exclude=True)
 
     search_fields = ("name", "description", "genre")
@@ -69,11 +61,11 @@ class ProjectFilterSet(SearchFilterSet):
 
 
 class ProjectChildFilterSet(SearchFilterSet):
-    project_id = UUIDInFilter(field_name="project_id", label="Project ids (comma-separated)")
+    project_id = IdInFilter(field_name="project_id", label="Project ids (comma-separated)")
 
 
 class CollaboratorFilterSet(ProjectChildFilterSet):
-    user_id = UUIDInFilter(field_name="user_id")
+    user_id = IdInFilter(field_name="user_id")
     role = CharInFilter(field_name="role", lookup_expr="in")
 
     search_fields = ("user__username",)
@@ -84,7 +76,7 @@ class CollaboratorFilterSet(ProjectChildFilterSet):
 
 
 class StarFilterSet(ProjectChildFilterSet):
-    user_id = UUIDInFilter(field_name="user_id")
+    user_id = IdInFilter(field_name="user_id")
 
     class Meta:
         model = Star
@@ -101,7 +93,7 @@ WITH RECURSIVE ancestry(id) AS (
 
 
 class CommitFilterSet(ProjectChildFilterSet):
-    author_id = UUIDInFilter(field_name="author_id")
+    author_id = IdInFilter(field_name="author_id")
     author = CharInFilter(field_name="author__username", label="Author user names (comma-separated)")
     branch = django_filters.CharFilter(method="filter_branch", label="Commits reachable from branches of this name")
     stem_type = CharInFilter(method="filter_stem_type", label="Holding a stem of these types")
@@ -121,9 +113,9 @@ class CommitFilterSet(ProjectChildFilterSet):
 
 
 class StemFilterSet(SearchFilterSet):
-    commit_id = UUIDInFilter(field_name="commit_id")
-    project_id = UUIDInFilter(field_name="commit__project_id")
-    blob_id = UUIDInFilter(field_name="blob_id")
+    commit_id = IdInFilter(field_name="commit_id")
+    project_id = IdInFilter(field_name="commit__project_id")
+    blob_id = IdInFilter(field_name="blob_id")
     stem_type = django_filters.MultipleChoiceFilter(choices=StemType.choices)
 
     search_fields = ("name",)
@@ -144,7 +136,7 @@ class BlobFilterSet(SearchFilterSet):
 
 
 class BranchFilterSet(ProjectChildFilterSet):
-    head_id = UUIDInFilter(field_name="head_id")
+    head_id = IdInFilter(field_name="head_id")
 
     search_fields = ("name",)
 
@@ -154,7 +146,7 @@ class BranchFilterSet(ProjectChildFilterSet):
 
 
 class CompositionFilterSet(ProjectChildFilterSet):
-    commit_id = UUIDInFilter(field_name="commit_id")
+    commit_id = IdInFilter(field_name="commit_id")
     confidence_min = django_filters.NumberFilter(field_name="confidence_score", lookup_expr="gte")
 
     search_fields = ("name", "ai_prompt")
@@ -165,8 +157,8 @@ class CompositionFilterSet(ProjectChildFilterSet):
 
 
 class CompositionPartFilterSet(SearchFilterSet):
-    composition_id = UUIDInFilter(field_name="composition_id")
-    project_id = UUIDInFilter(field_name="composition__project_id")
+    composition_id = IdInFilter(field_name="composition_id")
+    project_id = IdInFilter(field_name="composition__project_id")
 
 
 class ArrangementFilterSet(CompositionPartFilterSet):
@@ -197,7 +189,7 @@ class CompositionLyricsFilterSet(CompositionPartFilterSet):
 
 class CompositionSessionFilterSet(ProjectChildFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SessionStatus.choices)
-    requested_by_id = UUIDInFilter(field_name="requested_by_id")
+    requested_by_id = IdInFilter(field_name="requested_by_id")
 
     search_fields = ("prompt", "style", "mood")
 
@@ -209,8 +201,8 @@ class CompositionSessionFilterSet(ProjectChildFilterSet):
 class ExportJobFilterSet(ProjectChildFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ExportStatus.choices)
     export_format = django_filters.MultipleChoiceFilter(choices=ExportFormat.choices)
-    commit_id = UUIDInFilter(field_name="commit_id")
-    composition_id = UUIDInFilter(field_name="composition_id")
+    commit_id = IdInFilter(field_name="commit_id")
+    composition_id = IdInFilter(field_name="composition_id")
 
     search_fields = ("branch_name",)
 
@@ -221,9 +213,9 @@ class ExportJobFilterSet(ProjectChildFilterSet):
 
 class ApprovalFilterSet(ProjectChildFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ApprovalStatus.choices)
-    reviewer_id = UUIDInFilter(field_name="reviewer_id")
-    commit_id = UUIDInFilter(field_name="commit_id")
-    composition_id = UUIDInFilter(field_name="composition_id")
+    reviewer_id = IdInFilter(field_name="reviewer_id")
+    commit_id = IdInFilter(field_name="commit_id")
+    composition_id = IdInFilter(field_name="composition_id")
 
     search_fields = ("comment",)
 
@@ -233,11 +225,11 @@ class ApprovalFilterSet(ProjectChildFilterSet):
 
 
 class CommentFilterSet(ProjectChildFilterSet):
-    commit_id = UUIDInFilter(field_name="commit_id")
-    stem_id = UUIDInFilter(field_name="stem_id")
-    composition_id = UUIDInFilter(field_name="composition_id")
-    parent_id = UUIDInFilter(field_name="parent_id")
-    author_id = UUIDInFilter(field_name="author_id")
+    commit_id = IdInFilter(field_name="commit_id")
+    stem_id = IdInFilter(field_name="stem_id")
+    composition_id = IdInFilter(field_name="composition_id")
+    parent_id = IdInFilter(field_name="parent_id")
+    author_id = IdInFilter(field_name="author_id")
     is_timestamped = django_filters.BooleanFilter(field_name="start_seconds", lookup_expr="isnull", exclude=True)
 
     search_fields = ("body",)

@@ -3,7 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
-from core.filtersets import FilterSet, ModelMultipleChoiceFilter, SlugInFilter
+from core.filtersets import CharInFilter, FilterSet, ModelMultipleChoiceFilter
 
 
 class GenreFilterSet(FilterSet):
@@ -31,7 +31,7 @@ class ArtistFilterSet(FilterSet):
 class AlbumFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
     artist_id = ModelMultipleChoiceFilter(field_name="artist", queryset=Artist.objects.all())
-    genre = SlugInFilter(field_name="genres__slug", label="Genre slugs (comma-separated)", distinct=True)
+    genre = CharInFilter(field_name="genres__slug", label="Genre slugs (comma-separated)", distinct=True)
     year_min = django_filters.NumberFilter(field_name="release_year", lookup_expr="gte")
     year_max = django_filters.NumberFilter(field_name="release_year", lookup_expr="lte")
     has_features = django_filters.BooleanFilter(method="filter_has_features", label="Has tracks with features")
@@ -52,7 +52,7 @@ class TrackFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
     album_id = ModelMultipleChoiceFilter(field_name="album", queryset=Album.objects.all())
     artist_id = ModelMultipleChoiceFilter(field_name="artists", queryset=Artist.objects.all())
-    genre = SlugInFilter(field_name="album__genres__slug", label="Genre slugs (comma-separated)", distinct=True)
+    genre = CharInFilter(field_name="album__genres__slug", label="Genre slugs (comma-separated)", distinct=True)
     year_min = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="gte")
     year_max = django_filters.NumberFilter(field_name="album__release_year", lookup_expr="lte")
     has_features = django_filters.BooleanFilter(field_name="features", lookup_expr="isnull", exclude=True)

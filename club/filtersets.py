@@ -19,11 +19,7 @@ from club.models import (
     Week,
 )
 from core.choices import MembershipRole
-from core.filtersets import FilterSet
-
-
-class UUIDInFilter(django_filters.BaseInFilter, django_filters.UUIDFilter):
-    """Several ids, comma-separated: ``?user_id=<uuid>,<uuid>``."""
+from core.filtersets import FilterSet, IdInFilter
 
 
 class CreatedRangeMixin(FilterSet):
@@ -43,9 +39,9 @@ class ClubFilterSet(CreatedRangeMixin):
 
 
 class ClubMembershipFilterSet(CreatedRangeMixin):
-    club_id = UUIDInFilter(field_name="club_id")
+    club_id = IdInFilter(field_name="club_id")
     club = django_filters.BaseInFilter(field_name="club__slug", label="Club slugs (comma-separated)")
-    user_id = UUIDInFilter(field_name="user_id")
+    user_id = IdInFilter(field_name="user_id")
     role = django_filters.MultipleChoiceFilter(choices=MembershipRole.choices)
     q = django_filters.CharFilter(field_name="user__username", lookup_expr="icontains", label="Search")
 
@@ -55,7 +51,7 @@ class ClubMembershipFilterSet(CreatedRangeMixin):
 
 
 class LinkedAccountFilterSet(CreatedRangeMixin):
-    user_id = UUIDInFilter(field_name="user_id")
+    user_id = IdInFilter(field_name="user_id")
     provider = django_filters.MultipleChoiceFilter(choices=LinkedAccountProvider.choices)
     q = django_filters.CharFilter(method="search", label="Search")
 
@@ -68,8 +64,8 @@ class LinkedAccountFilterSet(CreatedRangeMixin):
 
 
 class WeekFilterSet(CreatedRangeMixin):
-    club_id = UUIDInFilter(field_name="club_id")
-    winner_album_id = UUIDInFilter(field_name="winner_album_id")
+    club_id = IdInFilter(field_name="club_id")
+    winner_album_id = IdInFilter(field_name="winner_album_id")
     discussion_after = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="gte")
     discussion_before = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="lt")
     has_winner = django_filters.BooleanFilter(field_name="winner_album", lookup_expr="isnull", exclude=True)
@@ -81,10 +77,10 @@ class WeekFilterSet(CreatedRangeMixin):
 
 
 class NominationFilterSet(CreatedRangeMixin):
-    week_id = UUIDInFilter(field_name="week_id")
+    week_id = IdInFilter(field_name="week_id")
     week_number = django_filters.NumberFilter(field_name="week__week_number")
-    user_id = UUIDInFilter(field_name="user_id")
-    album_id = UUIDInFilter(field_name="album_id")
+    user_id = IdInFilter(field_name="user_id")
+    album_id = IdInFilter(field_name="album_id")
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
@@ -96,10 +92,10 @@ class NominationFilterSet(CreatedRangeMixin):
 
 
 class VoteFilterSet(CreatedRangeMixin):
-    week_id = UUIDInFilter(field_name="week_id")
-    user_id = UUIDInFilter(field_name="user_id")
-    nomination_id = UUIDInFilter(field_name="nomination_id")
-    album_id = UUIDInFilter(field_name="nomination__album_id")
+    week_id = IdInFilter(field_name="week_id")
+    user_id = IdInFilter(field_name="user_id")
+    nomination_id = IdInFilter(field_name="nomination_id")
+    album_id = IdInFilter(field_name="nomination__album_id")
     rank = django_filters.MultipleChoiceFilter(choices=VoteRank.choices)
 
     class Meta:
@@ -108,9 +104,9 @@ class VoteFilterSet(CreatedRangeMixin):
 
 
 class RatingFilterSet(CreatedRangeMixin):
-    week_id = UUIDInFilter(field_name="week_id")
-    user_id = UUIDInFilter(field_name="user_id")
-    album_id = UUIDInFilter(field_name="album_id")
+    week_id = IdInFilter(field_name="week_id")
+    user_id = IdInFilter(field_name="user_id")
+    album_id = IdInFilter(field_name="album_id")
     q = django_filters.CharFilter(field_name="review", lookup_expr="icontains", label="Search")
 
     class Meta:
@@ -119,9 +115,9 @@ class RatingFilterSet(CreatedRangeMixin):
 
 
 class ListenEventFilterSet(CreatedRangeMixin):
-    user_id = UUIDInFilter(field_name="user_id")
-    track_id = UUIDInFilter(field_name="track_id")
-    album_id = UUIDInFilter(field_name="track__album_id")
+    user_id = IdInFilter(field_name="user_id")
+    track_id = IdInFilter(field_name="track_id")
+    album_id = IdInFilter(field_name="track__album_id")
     source = django_filters.MultipleChoiceFilter(choices=ListenEventSource.choices)
     played_after = django_filters.IsoDateTimeFilter(field_name="played_at", lookup_expr="gte")
     played_before = django_filters.IsoDateTimeFilter(field_name="played_at", lookup_expr="lt")
@@ -132,7 +128,7 @@ class ListenEventFilterSet(CreatedRangeMixin):
 
 
 class TasteProfileFilterSet(CreatedRangeMixin):
-    user_id = UUIDInFilter(field_name="user_id")
+    user_id = IdInFilter(field_name="user_id")
 
     class Meta:
         model = TasteProfile
@@ -140,8 +136,8 @@ class TasteProfileFilterSet(CreatedRangeMixin):
 
 
 class FollowFilterSet(CreatedRangeMixin):
-    follower_id = UUIDInFilter(field_name="follower_id")
-    followee_id = UUIDInFilter(field_name="followee_id")
+    follower_id = IdInFilter(field_name="follower_id")
+    followee_id = IdInFilter(field_name="followee_id")
 
     class Meta:
         model = Follow
@@ -149,7 +145,7 @@ class FollowFilterSet(CreatedRangeMixin):
 
 
 class CompatibilityFilterSet(CreatedRangeMixin):
-    user_id = UUIDInFilter(method="involving", label="Either user")
+    user_id = IdInFilter(method="involving", label="Either user")
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
 
     class Meta:
@@ -161,8 +157,8 @@ class CompatibilityFilterSet(CreatedRangeMixin):
 
 
 class UserRecommendationFilterSet(CreatedRangeMixin):
-    user_id = UUIDInFilter(field_name="user_id")
-    album_id = UUIDInFilter(field_name="album_id")
+    user_id = IdInFilter(field_name="user_id")
+    album_id = IdInFilter(field_name="album_id")
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
 
     class Meta:

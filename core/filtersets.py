@@ -75,8 +75,8 @@ class ModelMultipleChoiceFilter(IdInFilter):
         return super().filter(qs, value)
 
 
-class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """Comma-separated slugs of a related model: ``?genre=jazz,soul``."""
+class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Comma-separated values (slugs, names, choices): ``?genre=jazz,soul``; a ``method`` decides what they mean."""
 
 
 class UserFilterSet(FilterSet):
@@ -105,7 +105,7 @@ class TenantFilterSet(FilterSet):
 
 class MembershipFilterSet(FilterSet):
     tenant_id = ModelMultipleChoiceFilter(field_name="tenant", queryset=Tenant.objects.all())
-    tenant = SlugInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
+    tenant = CharInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
     user_id = ModelMultipleChoiceFilter(field_name="user", queryset=get_user_model().objects.all())
     role = django_filters.MultipleChoiceFilter(choices=MembershipRole.choices)
 

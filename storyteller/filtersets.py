@@ -1,7 +1,7 @@
 """FilterSets of every storyteller model, built by one factory from the model's columns.
 
-Each gets ``q`` (text search over its text columns), ``<fk>_id`` (comma-separated ids; an unknown or
-malformed id filters to nothing), ``storyteller_id`` on storyteller data however deep the row sits,
+Each gets ``q`` (text search over its text columns), ``<fk>_id`` (core's id filter: comma-separated ids; an
+unknown id filters to nothing, a malformed one is a 400), ``storyteller_id`` on storyteller data however deep the row sits,
 one multiple-choice filter per enumeration (``?status=pending&status=in_progress``), booleans,
 ``<date>_after``/``<date>_before`` ranges on dates and times, and ``<array>`` filters on text arrays
 (comma-separated; rows containing all of them), e.g. ``?tags=war,letters``.
@@ -9,38 +9,14 @@ one multiple-choice filter per enumeration (``?status=pending&status=in_progress
 
 from __future__ import annotations
 
-import uuid
-
 import django_filters
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from core.filtersets import FilterSet
+from core.filtersets import FilterSet, IdInFilter
 from storyteller import models as m
 from storyteller.models.base import storyteller_lookup
-
-
-def _uuids(value: str) -> list[uuid.UUID] | None:
-    ids = []
-    for part in value.split(","):
-        try:
-            ids.append(uuid.UUID(part.strip()))
-        except ValueError:
-            return None
-    return ids
-
-
-class IdListFilter(django_filters.CharFilter):
-    """``?x_id=<uuid>,<uuid>``: rows pointing at any of them; a malformed id matches nothing."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        ids = _uuids(value)
-        if ids is None:
-            return qs.none()
-        return qs.filter(**{f"{self.field_name}__in": ids})
 
 
 class ArrayContainsFilter(django_filters.CharFilter):
@@ -72,7 +48,7 @@ def filterset_for(model) -> type[FilterSet]:
             continue
         name = field.name
         if field.is_relation:
-            attrs[f"{name}_id"] = IdListFilter(field_name=name, label=f"{field.verbose_name} ids (comma-separated)")
+            attrs[f"{name}_id"] = IdInFilter(field_name=name, label=f"{field.verbose_name} ids (comma-separated)")
         elif field.choices:
             attrs[name] = django_filters.MultipleChoiceFilter(field_name=name, choices=field.choices)
         elif isinstance(field, models.BooleanField):
@@ -85,7 +61,7 @@ def filterset_for(model) -> type[FilterSet]:
             search.append(name)
     if getattr(model, "access_path", None) and "storyteller" not in {f.name for f in model._meta.concrete_fields}:
         path = storyteller_lookup(model, "pk") if model is not m.Storyteller else "pk"
-        attrs["storyteller_id"] = IdListFilter(field_name=path, label="storyteller ids (comma-separated)")
+        attrs["storyteller_id"] = IdInFilter(field_name=path, label="storyteller ids (comma-separated)")
     meta = type("Meta", (), {"model": model, "fields": ranges})
     attrs.update({"Meta": meta, "search_fields": tuple(search), "__module__": __name__})
     return type(f"{model.__name__}FilterSet", (StorytellerFilterSetBase,), attrs)

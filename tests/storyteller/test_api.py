@@ -2,6 +2,7 @@
 matrix (owner, another user, superuser) on every private endpoint, nested life event writes, actions."""
 
 import json
+import uuid
 
 import pytest
 from django.contrib.postgres.fields import ArrayField
@@ -378,7 +379,10 @@ def test_life_event_filters_by_storyteller_tags_and_dates(user, user_client):
     url = reverse("storyteller-api:lifeevent-list")
     assert user_client.get(url, {"event_type": "loss"}).json()["results"][0]["id"] == str(event.pk)
     assert len(user_client.get(url, {"storyteller_id": str(storyteller.pk)}).json()["results"]) == 2
-    assert user_client.get(url, {"storyteller_id": "not-a-uuid"}).json()["results"] == []
+    assert user_client.get(url, {"storyteller_id": str(uuid.uuid4())}).json()["results"] == []
+    malformed = user_client.get(url, {"storyteller_id": "not-a-uuid"})
+    assert malformed.status_code == 400
+    assert malformed.json()["errors"][0]["field"] == "storyteller_id"
     media_url = reverse("storyteller-api:lifeeventmedia-list")
     rows = user_client.get(media_url, {"tags": "war,letters"}).json()["results"]
     assert [row["id"] for row in rows] == [str(media.pk)]
