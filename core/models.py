@@ -370,8 +370,7 @@ class ScopedQuerySet(models.QuerySet):
 
 
 def access_target(model) -> type[models.Model]:
-    """The model at the end of ``model.access_path``: a group model, the user model, or another private model
-    (whose own rule then applies)."""
+    """The model at the end of ``model.access_path`` (a group model or the user model)."""
     target = model
     for name in model.access_path.split("__"):
         target = target._meta.get_field(name).related_model
@@ -385,10 +384,6 @@ def access_filter(model, user, *, write: bool) -> models.Q:
     if issubclass(target, GroupModel):
         groups = target.objects.writable_by(user) if write else target.objects.visible_to(user)
         return models.Q(**{f"{path}__in": groups.values("pk")})
-    if getattr(target, "access_path", None):  # another private row (a project, a storyteller): follow its rule
-        manager = getattr(target, "all_objects", target._default_manager)
-        parents = manager.editable_by(user) if write else manager.visible_to(user)
-        return models.Q(**{f"{path}__in": parents.values("pk")})
     if write:
         return models.Q(**{path: user.pk})
     return models.Q(**{f"{path}__in": target.objects.visible_to(user).values("pk")})
@@ -412,9 +407,6 @@ def may_write_into(user, obj) -> bool:
             return True  # nothing to check yet: validation reports the missing relation
     if isinstance(scope, GroupModel):
         return type(scope).objects.writable_by(user).filter(pk=scope.pk).exists()
-    if getattr(type(scope), "access_path", None):
-        manager = getattr(type(scope), "all_objects", type(scope)._default_manager)
-        return manager.editable_by(user).filter(pk=scope.pk).exists()
     return scope.pk == user.pk
 
 

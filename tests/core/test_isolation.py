@@ -91,21 +91,13 @@ def factory_for(model):
 # The victim row and the actors -----------------------------------------------------------------
 
 
-def direct_scope(row):
-    """The row at the end of ``row``'s ``access_path`` (a group, a user, or another private row)."""
+def scope_of(row):
+    """The group or user at the end of ``row``'s ``access_path`` (a group row is its own scope)."""
     if isinstance(row, GroupModel):
         return row
     target = row
     for name in type(row).access_path.split("__"):
         target = getattr(target, name)
-    return target
-
-
-def scope_of(row):
-    """The group or user that finally decides who sees ``row`` (following private rows' own paths)."""
-    target = direct_scope(row)
-    while not isinstance(target, GroupModel) and getattr(type(target), "access_path", None):
-        target = direct_scope(target)
     return target
 
 
@@ -165,7 +157,7 @@ def scope_count(row, actor) -> int:
     nobody else's scope and is not counted."""
     model = type(row)
     manager = getattr(model, "all_objects", model._default_manager)
-    rows = manager.all() if isinstance(row, GroupModel) else manager.filter(**{model.access_path: direct_scope(row)})
+    rows = manager.all() if isinstance(row, GroupModel) else manager.filter(**{model.access_path: scope_of(row)})
     return rows.exclude(pk__in=manager.editable_by(actor).values("pk")).count()
 
 
