@@ -1,7 +1,8 @@
 """FilterSets of every storyteller model, built by one factory from the model's columns.
 
-Each gets ``q`` (text search over its text columns), ``<fk>_id`` (core's id filter: comma-separated ids; an
-unknown id filters to nothing, a malformed one is a 400), ``storyteller_id`` on storyteller data however deep the row sits,
+Each gets ``q`` (text search over its text columns), ``<fk>_id`` (core's id filter: comma-separated
+ids; an unknown id filters to nothing, a malformed one is a 400), ``storyteller_id`` on storyteller
+data however deep the row sits,
 one multiple-choice filter per enumeration (``?status=pending&status=in_progress``), booleans,
 ``<date>_after``/``<date>_before`` ranges on dates and times, and ``<array>`` filters on text arrays
 (comma-separated; rows containing all of them), e.g. ``?tags=war,letters``.

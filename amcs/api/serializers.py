@@ -344,14 +344,6 @@ class WorkflowEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WorkflowEventPageSerializer(serializers.Serializer):
-    """One page of a run's events, oldest first (cursor pagination: follow ``next`` until it is null)."""
-
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = WorkflowEventSerializer(many=True)
-
-
 class WorkflowEventAppendSerializer(serializers.Serializer):
     """What a client sends to append an event: the node, the phase, and optionally its time, metrics and issues."""
 

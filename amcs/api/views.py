@@ -24,7 +24,6 @@ from amcs.api.serializers import (
     SourceSerializer,
     StyleSerializer,
     WorkflowEventAppendSerializer,
-    WorkflowEventPageSerializer,
     WorkflowEventSerializer,
     WorkflowRunSerializer,
 )
@@ -41,6 +40,7 @@ from amcs.filtersets import (
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
 from amcs.validation import openapi_schema
 from core.api.pagination import CursorPagination
+from core.api.schema import paginated
 from core.api.views import TenantOwnedViewSet
 from core.models import Tenant
 
@@ -304,8 +304,9 @@ class WorkflowRunViewSet(TenantOwnedViewSet):
             validation_scores=data.get("validation_scores"),
         )
 
-    @extend_schema(methods=["GET"], responses={200: WorkflowEventPageSerializer})
+    @extend_schema(methods=["GET"], responses={200: WorkflowEventSerializer(many=True)})
     @extend_schema(methods=["POST"], request=WorkflowEventAppendSerializer, responses={201: WorkflowEventSerializer})
+    @paginated(WorkflowEventPagination)
     @action(detail=True, methods=["get", "post"], url_path="events")
     def events(self, request, pk=None):
         """GET: the run's events in order, a page at a time (``?page_size=``, follow ``next``). POST: append one

@@ -54,6 +54,7 @@ from audio_vcs.models import (
 from audio_vcs.services.audio import EXTENSIONS
 from core.api.exceptions import Conflict
 from core.api.pagination import CursorPagination
+from core.api.schema import paginated
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet
 
 NO_FILE = "This export has no file (not finished, failed, or expired and purged)."
@@ -212,15 +213,17 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
     @extend_schema(
         methods=["post"], request={"multipart/form-data": s.CommitCreateSerializer}, responses={201: s.CommitSerializer}
     )
+    @paginated(CursorPagination)
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def commits(self, request, pk=None):
-        """GET: the project's commits, newest first. POST (multipart): commit stem files to a branch."""
+        """GET: a page of the project's commits, newest first. POST (multipart): commit stem files to a branch."""
         project = self.get_object()
         if request.method == "GET":
-            queryset = CommitViewSet.queryset.filter(project=project)
-            page = self.paginate_queryset(queryset)
-            data = s.CommitSerializer(page, many=True, context=self.get_serializer_context()).data
-            return self.get_paginated_response(data)
+            paginator = CursorPagination()
+            page = paginator.paginate_queryset(CommitViewSet.queryset.filter(project=project), request)
+            return paginator.get_paginated_response(
+                s.CommitSerializer(page, many=True, context=self.get_serializer_context()).data
+            )
         data = s.CommitCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

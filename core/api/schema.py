@@ -1,7 +1,8 @@
 """The OpenAPI schema, told truthfully from one place (imported by ``CoreConfig.ready``).
 
 - :class:`AutoSchema` (``DEFAULT_SCHEMA_CLASS``): only ``list`` actions are paginated and filtered;
-  a custom ``@action`` answers exactly what its ``responses`` say (``similar`` is a bare array); a read-only
+  a custom ``@action`` answers exactly what its ``responses`` say (``similar`` is a bare array), or a page of
+  them when it is marked :func:`paginated` (and returns ``get_paginated_response``); a read-only
   field over a nullable column is nullable.
 - :func:`document_errors` (a ``POSTPROCESSING_HOOKS`` entry) adds the error responses every operation
   can give, in the one error shape of :mod:`core.api.exceptions`, unless the operation documents its own.
@@ -17,6 +18,19 @@ from drf_spectacular.utils import extend_schema
 
 #: extension key of :func:`fuzz_exclude`
 FUZZ_EXCLUDE = "x-fuzz-exclude"
+#: attribute :func:`paginated` sets on an action
+PAGINATED = "schema_pagination_class"
+
+
+def paginated(pagination_class):
+    """Marks a custom ``@action`` whose GET answers a page of its ``responses`` rows, paged by
+    ``pagination_class`` (which the action itself uses: ``pagination_class().paginate_queryset(...)``)."""
+
+    def mark(action):
+        setattr(action, PAGINATED, pagination_class)
+        return action
+
+    return mark
 
 
 class TokenScheme(KnoxTokenScheme):
@@ -38,8 +52,10 @@ class AutoSchema(openapi.AutoSchema):
         return super().get_filter_backends()
 
     def _get_paginator(self):
+        """List actions page with the view's paginator; a custom action only when it is marked :func:`paginated`."""
         if self._is_custom_action():
-            return None
+            pagination_class = getattr(getattr(self.view, self.view.action, None), PAGINATED, None)
+            return pagination_class() if pagination_class else None
         return super()._get_paginator()
 
     def _get_serializer_field_meta(self, field, direction):

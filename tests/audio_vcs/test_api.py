@@ -7,6 +7,7 @@ import zipfile
 import pytest
 import soundfile
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from audio_vcs.api.views import NO_FILE
@@ -447,6 +448,25 @@ def test_commit_upload_log_diff_merge_base_merge_and_fork(project, owner_client,
     assert forked.status_code == 201, forked.json()
     fork = Project.objects.get(pk=forked.json()["id"])
     assert fork.owner == contributor.user and fork.forked_from_id.hex == side.json()["id"].replace("-", "")
+
+
+def test_project_commits_page_by_cursor_newest_first_as_documented(project, owner_client):
+    for message in ("one", "two", "three"):
+        CommitFactory(project=project, message=message)
+    CommitFactory(message="another project's")
+    url = reverse("audio_vcs-api:project-commits", args=[project.pk])
+    response, seen = owner_client.get(url, {"page_size": 2}), []
+    while True:
+        assert response.status_code == 200 and set(response.json()) == {"next", "previous", "results"}
+        seen.extend(commit["message"] for commit in response.json()["results"])
+        if not response.json()["next"]:
+            break
+        response = owner_client.get(response.json()["next"])
+    assert seen == ["three", "two", "one"]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    documented = schema["paths"]["/api/audio-vcs/projects/{id}/commits/"]["get"]["responses"]["200"]
+    listed = schema["paths"]["/api/audio-vcs/commits/"]["get"]["responses"]["200"]
+    assert documented == listed  # the same page of the same rows
 
 
 def test_commit_upload_bad_input(project, owner_client):
