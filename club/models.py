@@ -24,6 +24,7 @@ from club.constants import RATING_VALUES
 from club.fields import EncryptedTokenField
 from club.validators import validate_rating_value
 from core.choices import MembershipRole
+from core.constraints import choice_check
 from core.models import BaseModel, GroupModel, MembershipQuerySet, ScopedQuerySet, trigram_index
 
 USER = settings.AUTH_USER_MODEL
@@ -109,11 +110,7 @@ class LinkedAccount(BaseModel):
                 name="club_linkedaccount_provider_user_unique",
                 violation_error_message=_("This provider account is already linked."),
             ),
-            models.CheckConstraint(
-                condition=Q(provider__in=LinkedAccountProvider.values),
-                name="club_linkedaccount_provider_valid",
-                violation_error_message=_("Unknown provider."),
-            ),
+            choice_check("provider", LinkedAccountProvider),
         ]
         indexes = [
             trigram_index("club_linkedaccount_uid_trgm", "provider_user_id"),
@@ -180,11 +177,7 @@ class ClubMembership(BaseModel):
                 name="club_clubmembership_user_club_unique",
                 violation_error_message=_("This user is already a member of this club."),
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=MembershipRole.values),
-                name="club_clubmembership_role_valid",
-                violation_error_message=_("Unknown role."),
-            ),
+            choice_check("role", MembershipRole),
         ]
         verbose_name = _("club membership")
         verbose_name_plural = _("club memberships")

@@ -32,6 +32,7 @@ from amcs.models.blueprints import Blueprint
 from amcs.models.library import Persona, Source
 from amcs.models.styles import Style, StyleQuerySet
 from amcs.validators import validate_language, validate_semver
+from core.constraints import choice_check
 from core.models import SoftDeleteManager, trigram_index
 
 
@@ -142,11 +143,7 @@ class Song(AmcsModel):
                 name="amcs_song_status_valid",
                 violation_error_message=_("Unknown song status."),
             ),
-            models.CheckConstraint(
-                condition=Q(render_engine__in=SongRenderEngine.values),
-                name="amcs_song_render_engine_valid",
-                violation_error_message=_("Unknown render engine."),
-            ),
+            choice_check("render_engine", SongRenderEngine),
             models.CheckConstraint(
                 condition=Q(render_num_variations__gte=1, render_num_variations__lte=8),
                 name="amcs_song_num_variations_range",

@@ -20,6 +20,7 @@ from audio_vcs import access
 from audio_vcs.choices import CollaboratorRole, StemType
 from audio_vcs.constants import COMMIT_MESSAGE_MAX, MAX_PARENTS, SHORT_HASH_LENGTH
 from audio_vcs.validators import validate_branch_name, validate_key_signature
+from core.constraints import choice_check
 from core.models import (
     BaseModel,
     GroupModel,
@@ -217,11 +218,7 @@ class Collaborator(BaseModel):
                 name="audio_vcs_collaborator_unique",
                 violation_error_message=_("This user already collaborates on this project."),
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=CollaboratorRole.values),
-                name="audio_vcs_collaborator_role_valid",
-                violation_error_message=_("Unknown role."),
-            ),
+            choice_check("role", CollaboratorRole),
         ]
         indexes = [models.Index(fields=["user", "project"], name="audio_vcs_collab_user_idx")]
         verbose_name = _("collaborator")
