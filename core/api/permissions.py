@@ -8,14 +8,15 @@ from core.models import Tenant, is_private
 class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissions):
     """Any authenticated user reads; writes need the model's add/change/delete permission.
 
-    Admin groups therefore control API writes exactly as they control the admin.
+    Admin groups therefore control API writes exactly as they control the admin. A view with no model
+    to take permissions from (the API roots) only reads: it declares its own permissions to write.
     """
 
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
         if getattr(view, "queryset", None) is None and not hasattr(view, "get_queryset"):
-            return request.user.is_staff
+            return False
         return super().has_permission(request, view)
 
 

@@ -11,9 +11,8 @@ Two kinds of data live in this app:
   everyone else, see docs/architecture.md "Visibility"); :class:`StorytellerOwnedQuerySet` narrows the
   scope for personal data: the owner sees and changes the row, and nobody else sees it (not the members
   of a club the owner belongs to: core lets club members read each other's listens; a life story is not
-  shared that way). The sensitive models (trauma, boundaries, preferences) set ``is_sensitive``, which
-  the prompt rules read; their visibility is the same owner-and-superusers rule. Rows of a deleted
-  storyteller drop out.
+  shared that way), so the sensitive tables (trauma, boundaries, preferences) need no rule of their
+  own. Rows of a deleted storyteller drop out.
 
 Row rules that need the database (status machines, the composition gate, trauma consent, section
 unlocking) live in ``storyteller.rules``; ``clean()`` and ``save()`` both call them, so the API (through
@@ -90,8 +89,6 @@ class StorytellerOwnedModel(RowRulesMixin, BaseModel):
 
     #: core's visibility path: from this model to the user who owns the storyteller
     access_path: ClassVar[str] = "storyteller__user"
-    #: trauma, boundaries and preferences: never shown beyond the owner and superusers
-    is_sensitive: ClassVar[bool] = False
 
     objects = StorytellerOwnedQuerySet.as_manager()
 
@@ -101,8 +98,6 @@ class StorytellerOwnedModel(RowRulesMixin, BaseModel):
 
 class ProcessDefinitionModel(RowRulesMixin, BaseModel):
     """Reference data of the process: readable by every signed-in user, written by staff."""
-
-    is_sensitive: ClassVar[bool] = False
 
     class Meta:
         abstract = True

@@ -207,7 +207,6 @@ class StorytellerBoundary(StorytellerOwnedModel):
     )
 
     access_path = "storyteller__user"
-    is_sensitive = True
 
     class Meta:
         ordering = ["created_at"]
@@ -280,7 +279,6 @@ class StorytellerPreference(StorytellerOwnedModel):
     )
 
     access_path = "storyteller__user"
-    is_sensitive = True
 
     class Meta:
         ordering = ["created_at"]
@@ -731,7 +729,6 @@ class LifeEventTrauma(StorytellerOwnedModel):
     )
 
     access_path = "life_event__storyteller__user"
-    is_sensitive = True
 
     class Meta:
         ordering = ["created_at"]
@@ -806,7 +803,6 @@ class LifeEventBoundary(StorytellerOwnedModel):
     )
 
     access_path = "life_event__storyteller__user"
-    is_sensitive = True
 
     class Meta:
         ordering = ["created_at"]
@@ -964,7 +960,6 @@ class LifeEventPreference(StorytellerOwnedModel):
     )
 
     access_path = "life_event__storyteller__user"
-    is_sensitive = True
 
     class Meta:
         ordering = ["created_at"]

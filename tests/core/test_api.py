@@ -6,7 +6,10 @@ import pytest
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
+from core.api.permissions import ModelPermissionsOrReadOnly
 from core.choices import MembershipRole
 from core.filtersets import MembershipFilterSet
 from core.models import Membership, Tenant
@@ -164,3 +167,19 @@ def test_concurrent_duplicate_insert_is_409_not_500(admin_api_client, monkeypatc
     )
     assert response.status_code == 409
     assert "already a member" in response.data["message"]
+
+
+@pytest.mark.django_db
+def test_a_view_without_a_model_only_reads_even_for_staff():
+    """Staff powers come from model permissions; a view with none to take them from grants no writes."""
+
+    class NoModelView(APIView):
+        def post(self, request):
+            raise AssertionError("not reached")
+
+    staff = UserFactory(is_staff=True)
+    factory, permission = APIRequestFactory(), ModelPermissionsOrReadOnly()
+    for method, allowed in (("get", True), ("post", False)):
+        request = getattr(factory, method)("/")
+        request.user = staff
+        assert permission.has_permission(request, NoModelView()) is allowed
