@@ -186,6 +186,24 @@ def _member(name: str, viewer):
     return get_user_model().objects.visible_to(viewer).filter(username=name, is_active=True).first()
 
 
+def member_read(view):
+    """A GET of one member's listening (``/1/user/<name>/...``): the caller's token (401 without one) and a member
+    the caller may read (404 for anyone else); the view gets the member."""
+
+    @require_GET
+    @functools.wraps(view)
+    def read(request, user_name: str):
+        viewer = _token_user(request)
+        if viewer is None:
+            return error(401, "You need to provide a valid Authorization token.")
+        user = _member(user_name, viewer)
+        if user is None:
+            return error(404, f"Cannot find user: {user_name}")
+        return view(request, user)
+
+    return read
+
+
 def _int_param(request, name: str):
     value = request.GET.get(name)
     if value is None:
@@ -229,19 +247,13 @@ def listen_payload(listen: ListenEvent, username: str) -> dict:
     }
 
 
-@require_GET
-def user_listens(request, user_name: str):
+@member_read
+def user_listens(request, user):
     """``GET /1/user/<name>/listens?count=&max_ts=&min_ts=``: the member's listens, newest first.
 
     Unlike ListenBrainz, where listens are public, the club is private: reads need the token of the member
     or of someone who shares a club with them; anyone else gets a 404.
     """
-    viewer = _token_user(request)
-    if viewer is None:
-        return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name, viewer)
-    if user is None:
-        return error(404, f"Cannot find user: {user_name}")
     try:
         count, max_ts, min_ts = (_int_param(request, name) for name in ("count", "max_ts", "min_ts"))
     except ValueError as problem:
@@ -278,15 +290,9 @@ def user_listens(request, user_name: str):
     )
 
 
-@require_GET
-def playing_now(request, user_name: str):
+@member_read
+def playing_now(request, user):
     """``GET /1/user/<name>/playing-now``: the member's current track, if their scrobbler said so lately."""
-    viewer = _token_user(request)
-    if viewer is None:
-        return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name, viewer)
-    if user is None:
-        return error(404, f"Cannot find user: {user_name}")
     current = NowPlaying.objects.filter(user=user, expires_at__gt=timezone.now()).first()
     listens = [{"track_metadata": current.track_metadata, "playing_now": True}] if current else []
     return JsonResponse(
@@ -294,16 +300,10 @@ def playing_now(request, user_name: str):
     )
 
 
-@require_GET
-def listen_count(request, user_name: str):
+@member_read
+def listen_count(request, user):
     """``GET /1/user/<name>/listen-count``: how many listens the member has (``liblistenbrainz``'s
     ``get_user_listen_count``); readable by whoever may read the member's listens, anyone else gets a 404."""
-    viewer = _token_user(request)
-    if viewer is None:
-        return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name, viewer)
-    if user is None:
-        return error(404, f"Cannot find user: {user_name}")
     return JsonResponse({"payload": {"count": ListenEvent.objects.filter(user=user).count()}})
 
 
@@ -327,19 +327,13 @@ def stats_window(range_: str, now: datetime.datetime) -> datetime.datetime | Non
     return None
 
 
-@require_GET
-def user_artists(request, user_name: str):
+@member_read
+def user_artists(request, user):
     """``GET /1/stats/user/<name>/artists?count=&offset=&range=``: the member's artists by listens, most first.
 
     Computed from the listens on request (ListenBrainz precomputes them); a member without listens in the
     range gets a 204, as from ListenBrainz. Readable by whoever may read the member's listens (404 otherwise).
     """
-    viewer = _token_user(request)
-    if viewer is None:
-        return error(401, "You need to provide a valid Authorization token.")
-    user = _member(user_name, viewer)
-    if user is None:
-        return error(404, f"Cannot find user: {user_name}")
     try:
         count, offset = (_int_param(request, name) for name in ("count", "offset"))
     except ValueError as problem:
