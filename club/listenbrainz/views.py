@@ -18,7 +18,7 @@ from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import AuthenticationFailed
 
 from catalog.models import Album, Artist, Track
@@ -55,12 +55,8 @@ def error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"code": status, "error": message}, status=status)
 
 
-def _token_user(request):
-    """The member of the request's token, or None. ListenBrainz also accepts ``?token=`` on validate-token."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "token" or not key.strip():
-        return None
+def _key_user(key: str):
+    """The active member whose API token ``key`` is, or None."""
     try:
         user, _token = TokenAuthentication().authenticate_credentials(key.strip().encode())
     except AuthenticationFailed:
@@ -68,12 +64,27 @@ def _token_user(request):
     return user
 
 
-@require_GET
+def _token_user(request):
+    """The member of the request's ``Authorization: Token <key>`` header, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "token" or not key.strip():
+        return None
+    return _key_user(key)
+
+
+@require_safe  # GET and HEAD, as ListenBrainz (Flask) answers both
 def validate_token(request):
-    """``GET /1/validate-token``: whether the token is valid and whose it is."""
-    if not request.headers.get("Authorization"):
+    """``GET /1/validate-token``: whether the token is valid and whose it is.
+
+    The token comes in the ``Authorization`` header or, as ListenBrainz documents it, as ``?token=<key>``.
+    """
+    if request.headers.get("Authorization"):
+        user = _token_user(request)
+    elif request.GET.get("token", "").strip():
+        user = _key_user(request.GET["token"])
+    else:
         return error(400, "You need to provide an Authorization token.")
-    user = _token_user(request)
     if user is None:
         return JsonResponse({"code": 200, "message": "Token invalid.", "valid": False})
     return JsonResponse({"code": 200, "message": "Token valid.", "valid": True, "user_name": user.username})
@@ -146,7 +157,7 @@ def submit_listens(request):
     if not isinstance(data, dict):
         return error(400, "Invalid JSON document submitted.")
     listen_type, payload = data.get("listen_type"), data.get("payload")
-    if listen_type not in LISTEN_TYPES:
+    if not isinstance(listen_type, str) or listen_type not in LISTEN_TYPES:  # a list or an object is no type either
         return error(400, "JSON document requires a valid listen_type key.")
     if not isinstance(payload, list) or not payload:
         return error(400, "JSON document does not contain any listens.")
@@ -190,7 +201,7 @@ def member_read(view):
     """A GET of one member's listening (``/1/user/<name>/...``): the caller's token (401 without one) and a member
     the caller may read (404 for anyone else); the view gets the member."""
 
-    @require_GET
+    @require_safe
     @functools.wraps(view)
     def read(request, user_name: str):
         viewer = _token_user(request)

@@ -271,3 +271,57 @@ def test_listen_count_and_artist_stats_are_private_to_club_mates(live_server, me
         response = requests.get(f"{live_server.url}{path}", headers=auth, timeout=10)
         assert response.status_code == 404 and response.json()["code"] == 404
         assert requests.get(f"{live_server.url}{path}", timeout=10).status_code == 401
+
+
+# Found by the fuzz test (tests/club/test_listenbrainz_fuzz.py) or against ListenBrainz's documentation -------------
+
+
+@pytest.fixture
+def member_client(db):
+    from django.test import Client
+
+    _, key = AuthToken.objects.create(user=UserFactory(username="mira"))
+    return Client(headers={"Authorization": f"Token {key}"}), key
+
+
+@pytest.mark.parametrize("listen_type", [["single"], {"single": 1}, 5, None, True])
+def test_listen_type_of_another_json_type_is_listenbrainz_400(member_client, listen_type):
+    import json
+
+    from catalog.models import Track
+    from club.models import NowPlaying
+
+    client, _ = member_client
+    listen = {"listened_at": T0, "track_metadata": {"artist_name": "Duster", "track_name": "Echo"}}
+    response = client.post(
+        "/1/submit-listens",
+        json.dumps({"listen_type": listen_type, "payload": [listen]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"code": 400, "error": "JSON document requires a valid listen_type key."}
+    assert not ListenEvent.objects.exists() and not NowPlaying.objects.exists() and not Track.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["user/mira/listens", "user/mira/playing-now", "user/mira/listen-count"])
+def test_reads_answer_head_as_get_without_a_body(member_client, path):
+    client, _ = member_client
+    response = client.head(f"/1/{path}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.content == b""
+    assert client.head("/1/user/nobody/listens").status_code == 404
+
+
+def test_validate_token_takes_the_token_as_a_query_parameter_as_listenbrainz_documents(member_client):
+    from django.test import Client
+
+    _, key = member_client
+    assert Client().get("/1/validate-token", {"token": key}).json() == {
+        "code": 200,
+        "message": "Token valid.",
+        "valid": True,
+        "user_name": "mira",
+    }
+    assert Client().get("/1/validate-token", {"token": "nope"}).json()["valid"] is False
+    response = Client().get("/1/validate-token", {"token": " "})
+    assert response.status_code == 400 and response.json()["code"] == 400

@@ -1,10 +1,15 @@
 """The platform boots on a real PostgreSQL with pgvector, and its migrations and schema are clean."""
 
+import functools
 import io
 import os
+import subprocess
+import sys
+import urllib.parse
 import warnings
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -24,6 +29,49 @@ def test_embedded_server_is_used_when_database_url_is_unset(settings):
 
     assert str(embedded_db.PGDATA) in settings.DATABASES["default"]["HOST"]
     assert embedded_db.database_url() == embedded_db.database_url()  # a second start reuses the server
+
+
+def plain_database_url() -> str:
+    """The test database as a plain ``DATABASE_URL`` (user, password, host, port, name), as the README's
+    "another server" path gives it, whatever server the suite itself runs on."""
+    db = connection.settings_dict
+    quote = functools.partial(urllib.parse.quote, safe="")
+    credentials = f"{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@"
+    query = {"port": str(db["PORT"])} if db["PORT"] else {}
+    if str(db["HOST"]).startswith("/"):  # a Unix socket directory
+        query["host"] = db["HOST"]
+        location = ""
+    else:
+        location = db["HOST"] or "localhost"
+    return f"postgres://{credentials}{location}/{quote(db['NAME'])}?{urllib.parse.urlencode(query)}"
+
+
+def run_with_database_url(url: str, *args: str, **env) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    environment.update(DATABASE_URL=url, **env)
+    return subprocess.run(
+        [sys.executable, *args], env=environment, capture_output=True, text=True, check=False, cwd=settings.BASE_DIR
+    )
+
+
+def test_manage_py_runs_against_a_plain_database_url(db):
+    result = run_with_database_url(plain_database_url(), "manage.py", "migrate", "--check", DEBUG="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_db_with_a_database_url_checks_that_server_and_starts_no_embedded_one(db, tmp_path):
+    embedded = tmp_path / "postgres"
+    result = run_with_database_url(
+        plain_database_url(), "-m", "config.embedded_db", "start", EMBEDDED_PGDATA=str(embedded)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DATABASE_URL is set" in result.stdout
+    assert not embedded.exists() and not embedded.parent.joinpath("postgres").exists()
+    unreachable = "postgres://nobody:secret@127.0.0.1:1/nowhere"
+    result = run_with_database_url(unreachable, "-m", "config.embedded_db", "start", EMBEDDED_PGDATA=str(embedded))
+    assert result.returncode == 1 and "does not answer" in result.stderr
+    assert "secret" not in result.stderr
+    assert not embedded.exists()
 
 
 def test_models_and_migrations_agree(db):

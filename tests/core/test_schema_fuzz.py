@@ -49,9 +49,14 @@ METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
 @functools.cache
+def generated_document() -> str:
+    """The public schema as JSON text, generated once per session (collection and the exclusions test share it)."""
+    return json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str)
+
+
 def openapi_document() -> dict:
     """The public schema as JSON data, without the operations marked with ``fuzz_exclude``."""
-    document = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+    document = json.loads(generated_document())
     for path_item in document["paths"].values():
         for method in [method for method, op in path_item.items() if method in METHODS and FUZZ_EXCLUDE in op]:
             del path_item[method]
@@ -59,7 +64,7 @@ def openapi_document() -> dict:
 
 
 def excluded_operations() -> dict[str, str]:
-    document = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+    document = json.loads(generated_document())
     return {
         f"{method.upper()} {path}": op[FUZZ_EXCLUDE]
         for path, path_item in document["paths"].items()
