@@ -12,7 +12,6 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -31,29 +30,12 @@ from amcs.models import (
     WorkflowEvent,
     WorkflowRun,
 )
-from core.admin import SoftDeleteAdmin, TenantOwnedAdmin
-
-NOT_RESTORED = _("%(count)d row(s) not restored: your role in their tenant does not allow changes.")
-
-
-@admin.action(description=_("Restore selected deleted rows"), permissions=["change"])
-def restore_selected(modeladmin, request, queryset):
-    """Core's restore action, limited to rows of tenants where the user may write (viewers only read)."""
-    try:
-        count = queryset.editable_by(request.user).restore()
-    except ProtectedError as error:  # a row would come back referring to a deleted row (core.models.soft_restore)
-        modeladmin.message_user(request, error.args[0], messages.ERROR)
-        return
-    skipped = queryset.dead().count()  # what is still deleted: rows of tenants the user only views
-    modeladmin.message_user(request, _("Restored %(count)d row(s).") % {"count": count}, messages.SUCCESS)
-    if skipped > 0:
-        modeladmin.message_user(request, NOT_RESTORED % {"count": skipped}, messages.WARNING)
+from core.admin import SoftDeleteAdmin, TenantOwnedAdmin, restore_selected
+from core.formsets import StackedInline, TabularInline
 
 
 class AmcsAdmin(TenantOwnedAdmin, SoftDeleteAdmin):
     """Tenant-scoped, soft-deleting admin; choices of related AMCS rows are limited to the user's tenants."""
-
-    actions = [restore_selected]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name != "tenant" and hasattr(db_field.related_model.objects, "visible_to"):
@@ -166,7 +148,7 @@ class StyleAdmin(DocumentAdmin):
     ]
 
 
-class SongPartInline(admin.StackedInline):
+class SongPartInline(StackedInline):
     """One-per-song children; tenant and owner come from the song (``SongAdmin.save_formset``).
 
     Stacked rather than tabular: lyrics and notes have too many fields for one row.
@@ -188,7 +170,7 @@ class ProducerNotesInline(SongPartInline):
     model = ProducerNotes
 
 
-@admin.action(description=_("Validate the SDS of selected songs"))
+@admin.action(description=_("Validate the SDS of selected songs"), permissions=["view"])
 def validate_sds(modeladmin, request, queryset):
     for song in queryset.model.objects.with_sds_parts().filter(pk__in=queryset.values("pk")):
         modeladmin.report_sds(request, song)
@@ -353,7 +335,7 @@ class ProducerNotesAdmin(DocumentAdmin):
     autocomplete_fields = ["tenant", "song"]
 
 
-class WorkflowEventInline(admin.TabularInline):
+class WorkflowEventInline(TabularInline):
     """The run's event stream, read-only (events are append-only)."""
 
     model = WorkflowEvent

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -36,16 +36,17 @@ from audio_vcs.models import (
 )
 from audio_vcs.validators import ref_name_problem
 from core.admin import ScopedAdmin, SoftDeleteAdmin
+from core.formsets import StackedInline, TabularInline
 
 
-class CollaboratorInline(admin.TabularInline):
+class CollaboratorInline(TabularInline):
     model = Collaborator
     extra = 0
     autocomplete_fields = ["user"]
     readonly_fields = ["created_at"]
 
 
-class BranchInline(admin.TabularInline):
+class BranchInline(TabularInline):
     model = Branch
     extra = 0
     fields = ["name", "head", "updated_at"]
@@ -79,8 +80,8 @@ class ProjectAdmin(ScopedAdmin, SoftDeleteAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean()
-            obj.save()
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.project_update(project=obj, actor=request.user, data=data)
         else:
             project = services.project_create(
                 owner=obj.owner,
@@ -90,6 +91,9 @@ class ProjectAdmin(ScopedAdmin, SoftDeleteAdmin):
             obj.pk = project.pk
             obj._state.adding = False
             obj._state.db = project._state.db
+
+    def delete_model(self, request, obj):
+        services.project_delete(project=obj, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Collaborator:
@@ -126,7 +130,7 @@ class StarAdmin(ScopedAdmin):
     autocomplete_fields = ["user", "project"]
 
 
-class StemInline(admin.TabularInline):
+class StemInline(TabularInline):
     model = Stem
     extra = 0
     can_delete = False
@@ -142,7 +146,7 @@ class StemInline(admin.TabularInline):
         return format_html('<audio controls preload="none" src="{}"></audio> <a href="{}">download</a>', url, url)
 
 
-class ParentInline(admin.TabularInline):
+class ParentInline(TabularInline):
     model = CommitParent
     fk_name = "commit"
     extra = 0
@@ -274,19 +278,19 @@ class BranchAdmin(ScopedAdmin):
         services.branch_delete(branch=obj, actor=request.user)
 
 
-class TrackInline(admin.TabularInline):
+class TrackInline(TabularInline):
     model = Track
     extra = 0
     fields = ["position", "name", "track_type", "program", "channel", "is_muted", "is_solo", "volume", "pan"]
 
 
-class ArrangementInline(admin.TabularInline):
+class ArrangementInline(TabularInline):
     model = Arrangement
     extra = 0
     fields = ["name", "sections"]
 
 
-class LyricsInline(admin.StackedInline):
+class LyricsInline(StackedInline):
     model = CompositionLyrics
     extra = 0
     fields = ["language", "text", "alignment"]
@@ -307,16 +311,29 @@ class CompositionAdmin(ScopedAdmin, SoftDeleteAdmin):
     ]
     inlines = [TrackInline, ArrangementInline, LyricsInline]
 
+    def save_model(self, request, obj, form, change):
+        services.composition_save(composition=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.composition_delete(row=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """Tracks, arrangements and lyrics are written and removed by the studio services (contributors)."""
+        for part in formset.save(commit=False):
+            services.composition_part_save(part=part, actor=request.user)
+        for part in formset.deleted_objects:
+            services.composition_delete(row=part, actor=request.user)
+
 
 class PartAdmin(ScopedAdmin):
     list_select_related = ["composition"]
     autocomplete_fields = ["composition"]
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.composition_part_save(part=obj, actor=request.user)
-        except PermissionDenied as error:
-            raise ValidationError(str(error)) from error
+        services.composition_part_save(part=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.composition_delete(row=obj, actor=request.user)
 
 
 @admin.register(Arrangement)
@@ -419,3 +436,13 @@ class CommentAdmin(ScopedAdmin, SoftDeleteAdmin):
     list_select_related = ["project", "author"]
     autocomplete_fields = ["project", "author", "composition"]
     raw_id_fields = ["commit", "stem", "parent"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.comment_update(comment=obj, actor=request.user, data=data)
+        else:
+            services.comment_create(comment=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.comment_delete(comment=obj, actor=request.user)

@@ -29,7 +29,7 @@ from club.models import (
     Vote,
     Week,
 )
-from core.admin import BaseAdmin, MembershipForm, ScopedAdmin, ScopedChoicesMixin, SoftDeleteAdmin, form_for
+from core.admin import BaseAdmin, MembershipForm, MembershipFormSet, ScopedAdmin, SoftDeleteAdmin, form_for
 from core.formsets import ConstraintFormSet, TabularInline
 
 FIXED_ON_CHANGE = ("week", "user")
@@ -45,9 +45,10 @@ class ClubMembershipForm(MembershipForm):
         fields = ["user", "club", "role"]
 
 
-class ClubMembershipInline(ScopedChoicesMixin, admin.TabularInline):
+class ClubMembershipInline(TabularInline):
     model = ClubMembership
     form = ClubMembershipForm
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
     readonly_fields = ["created_at"]
@@ -266,11 +267,6 @@ class NominationAdmin(ScopedAdmin):
         # the autocomplete (votes pick nominations) shows "album (week)" per row: one query, not one per row
         return super().get_queryset(request).select_related("album", "week", "user")
 
-    def has_delete_permission(self, request, obj=None):
-        """Nominations are withdrawn only while nominations are open (``nomination_delete``)."""
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.week.phase == WeekPhase.NOMINATIONS)
-
     def save_model(self, request, obj, form, change):
         if change:
             data = {name: form.cleaned_data[name] for name in form.changed_data if name not in FIXED_ON_CHANGE}
@@ -281,15 +277,8 @@ class NominationAdmin(ScopedAdmin):
             obj.pk = saved.pk
 
     def delete_model(self, request, obj):
+        """Nominations are withdrawn only while nominations are open (the service's rule, a message otherwise)."""
         services.nomination_delete(nomination=obj)
-
-    def delete_queryset(self, request, queryset):
-        """The bulk delete action withdraws through the service; nominations of closed weeks stay, with a message."""
-        for nomination in queryset.select_related("week"):
-            try:
-                services.nomination_delete(nomination=nomination)
-            except ValidationError as error:
-                self.message_user(request, f"{nomination}: {' '.join(error.messages)}", messages.ERROR)
 
 
 class VoteForm(forms.ModelForm):

@@ -10,8 +10,8 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -19,12 +19,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.api.permissions import may_write
+from core.formsets import ConstraintFormSet, ScopedChoicesMixin, TabularInline
 from core.models import (
     Membership,
     Tenant,
     User,
     access_target,
-    choices_for,
     is_private,
     may_write_into,
     protected_referrers,
@@ -69,37 +69,101 @@ def integrity_message(error: IntegrityError) -> str:
     return SAVED_MEANWHILE % {"rule": name or _("a database rule")}
 
 
-class ConcurrentSaveMixin:
-    """A save that passes the form's checks but that the database refuses (two staff saving the same unique row at
-    once) shows the page again with the refusal as a form error, instead of a 500.
+REFUSALS = (IntegrityError, ValidationError, PermissionDenied)
+
+
+def refusal_errors(error: Exception, model) -> dict[str | None, list[str]]:
+    """A write's refusal (``REFUSALS``) as form errors by field (``None``: the whole form). A refused permission is
+    about the field it names (``core.services.Refused``), else the first step of the model's ``access_path``
+    (where the row would be written)."""
+    if isinstance(error, ProtectedError):  # a soft delete or restore that rows still depending on refuse
+        return {None: [error.args[0]]}
+    if isinstance(error, IntegrityError):
+        return {None: [integrity_message(error)]}
+    if isinstance(error, ValidationError):
+        if not hasattr(error, "error_dict"):
+            return {None: error.messages}
+        return {None if field == NON_FIELD_ERRORS else field: errors for field, errors in error.message_dict.items()}
+    field = getattr(error, "field", None) or (getattr(model, "access_path", None) or "").split("__")[0] or None
+    return {field: [str(error) or NOT_YOURS]}
+
+
+def refusal_messages(error: Exception, model) -> list[str]:
+    """The refusal's errors as lines of text for the admin's messages."""
+    return [
+        f"{field}: {message}" if field else message
+        for field, messages_ in refusal_errors(error, model).items()
+        for message in messages_
+    ]
+
+
+class RefusedSaveMixin:
+    """A save, delete or action that the services or the database refuse after the form's checks passed comes back
+    as a form error on the field it is about (or a message), never as a 403 or a 500 page: a rule a service checks
+    (an owner the user may not write for, a phase that has closed) or a concurrent save of the same unique row.
 
     The admin saves inside a savepoint (``changeform_view``), which the error rolls back; the page is then built again
-    from the same POST, with a form whose ``clean()`` adds the message, so nothing is saved and nothing is lost.
+    from the same POST, with a form whose ``clean()`` adds the errors, so nothing is saved and nothing is lost. Only
+    refusals raised while saving (after ``save_form``) or deleting (after ``log_deletions``) are caught: a page the
+    user may not open is still a 403.
     """
+
+    def save_form(self, request, form, change):
+        request._admin_saving = True
+        return super().save_form(request, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError as error:
-            if request.method != "POST" or getattr(request, "_refused_save", None) is not None:
+        except REFUSALS as error:
+            if not getattr(request, "_admin_saving", False) or getattr(request, "_refused_save", None) is not None:
                 raise
-            request._refused_save = integrity_message(error)
+            request._admin_saving = False
+            request._refused_save = refusal_errors(error, self.model)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, *args, **kwargs):  # ModelAdmin's (request, obj, change) and UserAdmin's
         form_class = super().get_form(request, obj, *args, **kwargs)
-        message = getattr(request, "_refused_save", None)
-        if message is None:
+        refused = getattr(request, "_refused_save", None)
+        if refused is None:
             return form_class
 
         class RefusedSaveForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                self.add_error(None, message)
+                for field, errors in refused.items():
+                    if field in self.fields:
+                        self.add_error(field, errors)
+                    else:
+                        self.add_error(None, [f"{field}: {error}" if field else error for error in errors])
                 return cleaned
 
         RefusedSaveForm.__name__ = form_class.__name__
         return RefusedSaveForm
+
+    def log_deletions(self, request, queryset):
+        request._admin_deleting = True
+        return super().log_deletions(request, queryset)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except REFUSALS as error:
+            if not getattr(request, "_admin_deleting", False):
+                raise
+            for message in refusal_messages(error, self.model):
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_action(self, request, queryset):
+        """An action (bulk delete, restore, the apps' own) is stored whole or not at all; a refusal is a message."""
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().response_action(request, queryset)
+        except REFUSALS as error:
+            for message in refusal_messages(error, self.model):
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 def added_rows_saved(formset_class):
@@ -139,31 +203,21 @@ class AddedInlineRowsMixin:
             yield added_rows_saved(formset_class), inline
 
 
-class ScopedChoicesMixin:
-    """Foreign-key and many-to-many choices, and sidebar filters on relations, offer only what the user may see
-    (groups: where they may write)."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs:
-            choices = choices_for(db_field.related_model, request.user)
-            if choices is not None:
-                kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs:
-            choices = choices_for(db_field.related_model, request.user)
-            if choices is not None:
-                kwargs["queryset"] = choices
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class BaseAdmin(ConcurrentSaveMixin, AddedInlineRowsMixin, HistoryMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class BaseAdmin(RefusedSaveMixin, AddedInlineRowsMixin, HistoryMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """The base of every ModelAdmin in the project."""
 
     list_per_page = 50
     show_full_result_count = False
     readonly_fields = ["id", "created_at", "updated_at"]
+
+    def delete_queryset(self, request, queryset):
+        """The bulk delete action deletes through the page's own ``delete_model`` (its service) when it has one, so
+        a rule of the delete page is a rule of the bulk delete too."""
+        if type(self).delete_model is admin.ModelAdmin.delete_model:
+            return super().delete_queryset(request, queryset)
+        for obj in queryset:
+            self.delete_model(request, obj)
+        return None
 
     def get_list_filter(self, request):
         filters = []
@@ -206,11 +260,7 @@ def restore_selected(modeladmin, request, queryset):
     """Restore deleted rows: needs the change permission and, for private rows, write access to each row."""
     if hasattr(queryset, "editable_by"):
         queryset = queryset.editable_by(request.user)
-    try:
-        count = queryset.restore()
-    except ProtectedError as error:  # a row would come back referring to a deleted row (core.models.soft_restore)
-        modeladmin.message_user(request, error.args[0], messages.ERROR)
-        return
+    count = queryset.restore()  # refused (ProtectedError, a message) while a row it refers to is deleted
     skipped = queryset.model.all_objects.filter(pk__in=request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
     skipped = skipped.dead().count()
     modeladmin.message_user(request, _("Restored %(count)d row(s).") % {"count": count}, messages.SUCCESS)
@@ -326,15 +376,30 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
+class MembershipFormSet(ConstraintFormSet):
+    """Removing a membership from a page's inline needs what changing one needs: managing its group. (Django does
+    not clean the rows marked for deletion, so ``MembershipForm`` alone let any member who writes remove others.)"""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk is not None and form.actor is not None:
+                try:
+                    membership_validate_manage(actor=form.actor, membership=form.instance)
+                except ValidationError as error:
+                    raise ValidationError(error.messages) from error
+
+
 def form_for(form_class, user):
     return type(form_class.__name__, (form_class,), {"actor": user})
 
 
-class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
+class MembershipInline(TabularInline):
     """Memberships on a user's or a tenant's page: only those of tenants the viewer sees; only owners edit."""
 
     model = Membership
     form = MembershipForm
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user", "tenant"]
     readonly_fields = ["created_at"]
@@ -353,7 +418,7 @@ class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(ConcurrentSaveMixin, AddedInlineRowsMixin, HistoryMixin, DjangoUserAdmin):
+class UserAdmin(BaseAdmin, DjangoUserAdmin):
     list_display = ["username", "display_name", "handle", "email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["username", "display_name", "handle", "email"]

@@ -1,4 +1,5 @@
-"""Admin inline bases whose formsets turn constraint violations into form errors, never into a 500.
+"""The admin inline bases of every inline in the project: their formsets turn constraint violations into form
+errors, never into a 500, and their relation choices offer only what the user may see (``ScopedChoicesMixin``).
 
 Django checks each inline row against the database, but not the rows of one formset against each other
 for conditional unique constraints (two new tracks at the same position of one album), so such a save
@@ -13,6 +14,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+
+from core.models import choices_for
 
 
 def _holds(condition, instance) -> bool:
@@ -53,13 +56,32 @@ class ConstraintFormSet(BaseInlineFormSet):
                     seen[values] = form
 
 
-class TabularInline(admin.TabularInline):
-    """The project's tabular inline: constraint violations across rows are form errors."""
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices, and sidebar filters on relations, offer only what the user may see
+    (groups: where they may write)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            choices = choices_for(db_field.related_model, request.user)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            choices = choices_for(db_field.related_model, request.user)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TabularInline(ScopedChoicesMixin, admin.TabularInline):
+    """The project's tabular inline: constraint violations across rows are form errors; choices are scoped."""
 
     formset = ConstraintFormSet
 
 
-class StackedInline(admin.StackedInline):
-    """The project's stacked inline: constraint violations across rows are form errors."""
+class StackedInline(ScopedChoicesMixin, admin.StackedInline):
+    """The project's stacked inline: constraint violations across rows are form errors; choices are scoped."""
 
     formset = ConstraintFormSet

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+
+
+class Refused(PermissionDenied):
+    """A write the actor may not make, naming the field it is about: the API answers 403, the admin shows the
+    message on that field of the form (``core.admin.RefusedSaveMixin``)."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @transaction.atomic

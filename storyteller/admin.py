@@ -17,6 +17,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from core.admin import BaseAdmin, ScopedAdmin, SoftDeleteAdmin
+from core.formsets import StackedInline, TabularInline
 from storyteller import models as m
 from storyteller import services
 from storyteller.books.admin import BookExportAdmin
@@ -58,7 +59,7 @@ def _text_fields(model) -> list[str]:
 
 
 def inline_for(model, parent_field: str, *, stacked: bool = False):
-    base = admin.StackedInline if stacked else admin.TabularInline
+    base = StackedInline if stacked else TabularInline
     return type(
         f"{model.__name__}Inline",
         (base,),
@@ -113,6 +114,10 @@ ADMINS = {
     m.LifeEvent: admin_for(
         m.LifeEvent,
         list_display=["event_name", "event_type", "category", "significance_level", "is_turning_point", "created_at"],
+        # as the API: a new life event is logged in the storyteller's events
+        save_model=lambda self, request, obj, form, change: services.life_event_save(
+            life_event=obj, actor=request.user
+        ),
         inlines=[
             inline_for(m.LifeEventTimespan, "life_event"),
             inline_for(m.LifeEventLocation, "life_event"),

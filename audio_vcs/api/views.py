@@ -376,9 +376,7 @@ class ComposeViewSet(ScopedMixin, BaseModelViewSet):
         serializer.instance = self._save(instance)
 
     def perform_destroy(self, instance):
-        project = instance.project if isinstance(instance, Composition) else instance.composition.project
-        services.require(self.request.user, project, "compose")
-        instance.delete()
+        services.composition_delete(row=instance, actor=self.request.user)
 
 
 class CompositionViewSet(ComposeViewSet):

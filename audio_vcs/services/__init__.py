@@ -35,6 +35,7 @@ from audio_vcs.services.review import (
 )
 from audio_vcs.services.studio import (
     available_formats,
+    composition_delete,
     composition_import_midi,
     composition_midi,
     composition_part_save,
@@ -71,6 +72,7 @@ __all__ = [
     "commit_resolve",
     "composition_import_midi",
     "composition_midi",
+    "composition_delete",
     "composition_part_save",
     "composition_save",
     "export_job_create",

@@ -21,6 +21,7 @@ from audio_vcs.models import Blob, Branch, Collaborator, Commit, CommitParent, P
 from audio_vcs.services.audio import blob_store, read_upload
 from audio_vcs.validators import ref_name_problem
 from core.api.exceptions import Conflict
+from core.services import Refused
 
 STALE_HEAD = "Branch '{branch}' is at {actual}, not at the expected {expected}: fetch and retry (non-fast-forward)."
 BRANCH_EXISTS = "Branch '{branch}' already exists."
@@ -62,7 +63,7 @@ def project_create(*, owner, name: str, actor=None, **fields) -> Project:
     """A new project owned by ``owner``, who becomes its owner collaborator. An ``actor`` other than a superuser
     creates projects for themselves only."""
     if actor is not None and not actor.is_superuser and actor.pk != owner.pk:
-        raise PermissionDenied(NOT_YOUR_PROJECT)
+        raise Refused(NOT_YOUR_PROJECT, field="owner")
     project = Project(owner=owner, name=name, **fields)
     project.full_clean()
     project.save()

@@ -41,6 +41,14 @@ def composition_save(*, composition: Composition, actor) -> Composition:
 
 
 @transaction.atomic
+def composition_delete(*, row, actor) -> None:
+    """Delete a composition, or a track, an arrangement or the lyrics of one (contributors)."""
+    project = row.project if isinstance(row, Composition) else row.composition.project
+    require(actor, project, "compose")
+    row.delete()
+
+
+@transaction.atomic
 def composition_part_save(*, part, actor):
     """Create or change an arrangement, a track or lyrics of a composition (contributors)."""
     require(actor, part.composition.project, "compose")

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from audio_vcs.choices import CollaboratorRole
 from audio_vcs.models import Branch, Collaborator, Commit, ExportJob, Project
+from core.testing import admin_form_data
 from tests.audio_vcs.audio import tone, upload
 from tests.audio_vcs.factories import (
     CollaboratorFactory,
@@ -94,3 +95,92 @@ def test_branch_moved_in_admin_is_compare_and_swap(admin_client):
     )
     assert response.status_code == 302
     assert Branch.objects.get(pk=branch.pk).head == first != second
+
+
+def test_staff_adding_a_project_in_another_users_name_get_a_form_error_on_the_owner(client):
+    """The service refuses (only superusers create projects for someone else): the admin shows that on the owner
+    field of the page, as the API's 403 does, not as a bare 403 page; nothing is saved."""
+    from django.contrib.auth.models import Permission
+
+    from audio_vcs.services.history import NOT_YOUR_PROJECT
+
+    staff = UserFactory(staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="audio_vcs"))
+    client.force_login(staff)
+    url = reverse("admin:audio_vcs_project_add")
+    data = admin_form_data(client.get(url))
+    data.update({"name": "Not mine", "owner": str(UserFactory().pk), "genre": "ambient"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"owner": [NOT_YOUR_PROJECT]}
+    assert not Project.objects.filter(name="Not mine").exists()
+    data["owner"] = str(staff.pk)
+    assert client.post(url, data).status_code == 302
+    assert Project.objects.get(name="Not mine").owner == staff
+
+
+def staff_in_project(client, role, **project):
+    """A staff user with every audio_vcs model permission, collaborating in a new project with ``role``."""
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="audio_vcs"))
+    client.force_login(staff)
+    project = ProjectFactory(**project)
+    CollaboratorFactory(project=project, user=staff, role=role)
+    return staff, project
+
+
+def test_maintainer_deleting_a_project_in_admin_is_refused_as_in_the_api(client):
+    """Maintainers change a project's settings, only its owner deletes it (``project_delete``, as in the API): the
+    admin's delete page let a maintainer soft-delete it; now the refusal is a message and the project stays."""
+    _, project = staff_in_project(client, CollaboratorRole.MAINTAINER)
+    response = client.post(reverse("admin:audio_vcs_project_delete", args=[project.pk]), {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert any("delete project needs owner" in str(m) for m in response.context["messages"])
+    project.refresh_from_db()
+    assert project.deleted_at is None
+    response = client.post(
+        reverse("admin:audio_vcs_project_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(project.pk)], "post": "yes"},
+        follow=True,
+    )
+    assert any("delete project needs owner" in str(m) for m in response.context["messages"])
+    project.refresh_from_db()
+    assert project.deleted_at is None
+
+
+def test_bulk_delete_goes_through_the_delete_pages_service(client):
+    """The changelist's delete action removes collaborators and branches through the services: the owner stays an
+    owner collaborator and the default branch stays, with the reason in a message; nothing of the batch is deleted."""
+    staff, project = staff_in_project(client, CollaboratorRole.OWNER)
+    other = CollaboratorFactory(project=project, role=CollaboratorRole.VIEWER)
+    owner = Collaborator.objects.get(project=project, user=project.owner)
+    changelist = reverse("admin:audio_vcs_collaborator_changelist")
+    selected = [str(other.pk), str(owner.pk)]
+    response = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": selected, "post": "yes"}, follow=True
+    )
+    assert any("owner stays an owner collaborator" in str(m) for m in response.context["messages"])
+    assert Collaborator.objects.filter(pk__in=selected).count() == 2
+    CommitFactory(project=project)
+    branch = Branch.objects.get(project=project, name=project.default_branch)
+    response = client.post(
+        reverse("admin:audio_vcs_branch_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(branch.pk)], "post": "yes"},
+        follow=True,
+    )
+    assert any("default branch cannot be deleted" in str(m) for m in response.context["messages"])
+    assert Branch.objects.filter(pk=branch.pk).exists()
+
+
+def test_contributor_cannot_delete_another_members_comment_in_admin(client):
+    """Authors remove their own comments, maintainers any (``comment_delete``, as in the API)."""
+    from audio_vcs.models import Comment
+
+    _, project = staff_in_project(client, CollaboratorRole.CONTRIBUTOR)
+    author = CollaboratorFactory(project=project, role=CollaboratorRole.CONTRIBUTOR).user
+    comment = Comment.objects.create(project=project, author=author, body="Nice bass")
+    response = client.post(reverse("admin:audio_vcs_comment_delete", args=[comment.pk]), {"post": "yes"}, follow=True)
+    assert any("moderate needs maintainer" in str(m) for m in response.context["messages"])
+    assert Comment.objects.filter(pk=comment.pk).exists()

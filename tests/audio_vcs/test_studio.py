@@ -12,13 +12,14 @@ from django.db import ProgrammingError, transaction
 from django.utils import timezone
 
 from audio_vcs import services, tasks
-from audio_vcs.choices import ExportStatus, SessionStatus
+from audio_vcs.choices import CollaboratorRole, ExportStatus, SessionStatus
 from audio_vcs.models import CompositionSession, ExportJob, Project
 from audio_vcs.schemas import schema_errors, timeline_problems
 from audio_vcs.validators import ref_name_problem
 from tests.audio_vcs.audio import midi_file
 from tests.audio_vcs.factories import (
     ALIGNMENT,
+    CollaboratorFactory,
     CommitFactory,
     CompositionFactory,
     CompositionSessionFactory,
@@ -79,6 +80,9 @@ def test_import_midi_command(tmp_path):
         call_command("import_midi", "00000000-0000-0000-0000-000000000000", str(path))
     with pytest.raises(CommandError):
         call_command("import_midi", str(project.pk), str(path), "--user", "nobody-here")
+    viewer = CollaboratorFactory(project=project, role=CollaboratorRole.VIEWER).user
+    with pytest.raises(CommandError, match="compose needs contributor"):  # the role rule, not a traceback
+        call_command("import_midi", str(project.pk), str(path), "--user", viewer.username)
 
 
 def test_schemas_and_timelines():

@@ -158,3 +158,20 @@ def test_an_invalid_week_add_form_comes_back_with_its_errors_not_a_500(admin_cli
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert not Week.objects.exists()
+
+
+def test_second_rank_vote_on_a_nomination_already_voted_for_is_a_clear_form_error(client):
+    """A member's 2nd-rank vote on the nomination that has their 1st: the admin refuses it on the page with the
+    rule's message (one nomination never gets both of a member's ranks); the 1st-rank vote stays as it was."""
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="club"))
+    first = f.VoteFactory(rank=1)
+    f.join_club(staff, first.week.club)
+    client.force_login(staff)
+    data = {"nomination": str(first.nomination_id), "user": str(first.user_id), "rank": 2}
+    response = client.post(reverse("admin:club_vote_add"), data)
+    assert response.status_code == 200
+    assert "You already voted for this nomination." in str(response.context["adminform"].form.errors)
+    assert list(Vote.objects.values_list("pk", "rank")) == [(first.pk, 1)]

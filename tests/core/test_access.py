@@ -116,6 +116,28 @@ class TestMembershipAdmin:
         assert {form.instance.pk for form in formset.formset.forms if form.instance.pk} == {shared.pk}
         assert hidden.tenant.name not in page.content.decode()
 
+    def test_tenant_admin_who_is_not_an_owner_cannot_remove_a_membership_through_the_user_page(self, client):
+        """The user page's memberships inline: a row marked for deletion needs its tenant's owner, as a change does
+        (Django does not clean rows marked for deletion, so an admin-role member removed others); an owner may."""
+        from core.testing import admin_form_data
+
+        staff = staff_with("view_user", "change_user", *ALL_MEMBERSHIP_PERMS)
+        mine = MembershipFactory(user=staff, role=MembershipRole.ADMIN)
+        victim = MembershipFactory(tenant=mine.tenant, role=MembershipRole.MEMBER)
+        client.force_login(staff)
+        url = reverse("admin:core_user_change", args=[victim.user_id])
+        data = admin_form_data(client.get(url))
+        row = next(key for key, value in data.items() if key.endswith("-id") and value == str(victim.pk))
+        data[row.removesuffix("-id") + "-DELETE"] = "on"
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert "Only the owners add, change or remove memberships." in response.content.decode()
+        assert Membership.objects.filter(pk=victim.pk).exists()
+        Membership.objects.filter(pk=mine.pk).update(role=MembershipRole.OWNER)
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["errors"]
+        assert not Membership.objects.filter(pk=victim.pk).exists()
+
     def test_tenant_sidebar_filter_lists_only_visible_tenants(self, client):
         staff = staff_with("view_membership")
         mine = MembershipFactory(user=staff, role=MembershipRole.VIEWER).tenant

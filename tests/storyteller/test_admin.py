@@ -83,3 +83,25 @@ def test_admin_refuses_a_status_move_the_machine_does_not_allow(admin_client):
     assert "cannot move from pending to resolved" in response.content.decode()
     requirement.refresh_from_db()
     assert requirement.status == "pending"
+
+
+@pytest.mark.django_db
+def test_life_event_added_in_admin_is_logged_like_one_added_through_the_api(client):
+    """``life_event_save`` (the API's path) records "life_event_added" in the storyteller's events; the admin
+    saved the row alone, so the log missed every life event entered there."""
+    from core.testing import admin_form_data
+
+    storyteller = f.StorytellerFactory()
+    owner = storyteller.user
+    owner.is_staff = True
+    owner.save(update_fields=["is_staff"])
+    owner.user_permissions.set(Permission.objects.filter(content_type__app_label="storyteller"))
+    client.force_login(owner)
+    url = reverse("admin:storyteller_lifeevent_add")
+    data = admin_form_data(client.get(url))
+    data.update({"storyteller": str(storyteller.pk), "event_name": "First day of school"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert m.Event.objects.filter(
+        storyteller=storyteller, event_type="life_event_added", subject="First day of school"
+    ).exists()

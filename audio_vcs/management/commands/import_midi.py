@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from audio_vcs import services
@@ -37,6 +37,8 @@ class Command(BaseCommand):
                 project=target, file=(file.name, file.read_bytes()), actor=actor, name=name
             )
         except ValidationError as error:
-            raise CommandError("; ".join(m for messages in error.message_dict.values() for m in messages)) from error
+            raise CommandError("; ".join(error.messages)) from error
+        except PermissionDenied as error:  # --user's role in the project does not allow composing
+            raise CommandError(str(error)) from error
         tracks = composition.tracks.count()
         self.stdout.write(self.style.SUCCESS(f"Imported '{composition.name}' ({composition.pk}): {tracks} tracks."))
