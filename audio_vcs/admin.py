@@ -129,6 +129,14 @@ class StarAdmin(ScopedAdmin):
     list_select_related = ["user", "project"]
     autocomplete_fields = ["user", "project"]
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a star is added or removed, never moved to another project or user
+
+    def save_model(self, request, obj, form, change):
+        star = services.star_add(project=obj.project, user=obj.user, actor=request.user)
+        obj.pk = star.pk
+        obj._state.adding = False
+
 
 class StemInline(TabularInline):
     model = Stem

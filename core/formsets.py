@@ -61,18 +61,19 @@ class ScopedChoicesMixin:
     (groups: where they may write)."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs:
-            choices = choices_for(db_field.related_model, request.user)
-            if choices is not None:
-                kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs:
-            choices = choices_for(db_field.related_model, request.user)
-            if choices is not None:
-                kwargs["queryset"] = choices
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+
+def scoped_choices(db_field, request, kwargs: dict) -> dict:
+    """``kwargs`` with the relation's choices limited to what ``request.user`` may pick, unless the caller chose."""
+    if "queryset" not in kwargs:
+        choices = choices_for(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+    return kwargs
 
 
 class TabularInline(ScopedChoicesMixin, admin.TabularInline):

@@ -39,6 +39,7 @@ SAME_BRANCH = "A branch cannot be merged into itself."
 OWNER_STAYS = "The project's owner stays an owner collaborator."
 BAD_RESOLUTION = "Resolutions map a stem type (or type:name) to 'ours' or 'theirs'."
 NOT_YOUR_PROJECT = "You create projects in your own name; only superusers create one for someone else."
+NOT_YOUR_STAR = "You star projects in your own name; only superusers star one for someone else."
 
 
 class MergeConflict(Conflict):
@@ -113,8 +114,11 @@ def collaborator_remove(*, collaborator: Collaborator, actor) -> None:
     collaborator.delete()
 
 
-def star_add(*, project: Project, user) -> Star:
-    """Star a project the user may see; starring twice keeps one star (race-safe)."""
+def star_add(*, project: Project, user, actor=None) -> Star:
+    """Star a project the user may see; starring twice keeps one star (race-safe). An ``actor`` other than a
+    superuser stars in their own name only."""
+    if actor is not None and not actor.is_superuser and actor.pk != user.pk:
+        raise Refused(NOT_YOUR_STAR, field="user")
     require(user, project, "read")
     Star.objects.bulk_create([Star(project=project, user=user)], ignore_conflicts=True)
     return Star.objects.get(project=project, user=user)

@@ -184,3 +184,19 @@ def test_contributor_cannot_delete_another_members_comment_in_admin(client):
     response = client.post(reverse("admin:audio_vcs_comment_delete", args=[comment.pk]), {"post": "yes"}, follow=True)
     assert any("moderate needs maintainer" in str(m) for m in response.context["messages"])
     assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_star_added_in_admin_is_in_the_adders_own_name(client):
+    """As in the API, one stars a project for oneself (``star_add``): the admin refuses another user's name on the
+    user field, where it used to store any collaborator's star for anyone."""
+    from audio_vcs.models import Star
+    from audio_vcs.services.history import NOT_YOUR_STAR
+
+    staff, project = staff_in_project(client, CollaboratorRole.CONTRIBUTOR)
+    url = reverse("admin:audio_vcs_star_add")
+    response = client.post(url, {"project": str(project.pk), "user": str(UserFactory().pk)})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"user": [NOT_YOUR_STAR]}
+    assert not Star.objects.exists()
+    assert client.post(url, {"project": str(project.pk), "user": str(staff.pk)}).status_code == 302
+    assert Star.objects.get().user == staff

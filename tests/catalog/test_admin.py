@@ -121,3 +121,18 @@ def test_two_tracks_at_one_position_in_the_album_page_are_a_form_error_not_a_500
     assert "This album already has a track at this disc and position." in response.text
     assert sorted(Track.objects.filter(album=album).values_list("track_number", flat=True)) == [1, 2]
     assert not Track.objects.filter(title__startswith="New ").exists()
+
+
+@pytest.mark.parametrize("name", ["Slowdive", "  SLOWDIVE "])
+def test_an_artist_whose_name_exists_is_a_form_error_naming_the_rule(admin_client, name):
+    """The name key (``name_key``, filled from the name) is unique among artists without a MusicBrainz id: the
+    admin form checks it like the API does, with the rule's own message (not a concurrent-save refusal)."""
+    from catalog.models import Artist
+    from tests.catalog.factories import ArtistFactory
+
+    ArtistFactory(name="Slowdive", mbid=None)
+    response = admin_client.post(reverse("admin:catalog_artist_add"), {"name": name, "sort_name": ""})
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors)
+    assert "An artist with this name exists" in errors and "saved at the same time" not in errors
+    assert Artist.objects.count() == 1
