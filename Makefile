@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench venv db db-stop migrate seed clean
+.PHONY: run test lint format bench venv db db-stop migrate seed static clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -36,7 +36,14 @@ seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_superuser
 
-run: seed
+# With DEBUG off (`DEBUG=0 make run`) the site serves static files as in production: WhiteNoise, from collectstatic.
+static: $(STAMP)
+	@case "$$(printf %s '$(DEBUG)' | tr '[:upper:]' '[:lower:]' | tr -d ' ')" in \
+	  1|true|yes|on) ;; \
+	  *) $(PY) manage.py collectstatic --noinput --verbosity 0 ;; \
+	esac
+
+run: seed static
 	@echo "Serving http://$(HOST):$(PORT)/  (admin /admin/, API /api/, docs /api/docs/); Ctrl-C stops."
 	@$(PY) manage.py procrastinate worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -11,7 +11,7 @@ import warnings
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 
@@ -109,6 +109,17 @@ def test_healthz_reports_database_and_vector(client, db):
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
     assert response.json()["vector"] not in ("", "missing")
+
+
+def test_healthz_is_json_503_when_the_database_is_down(client, db, monkeypatch):
+    def down():
+        raise OperationalError('connection to server at "db" failed: Connection refused')
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "ensure_connection", down)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "error", "vector": "missing", "error": "OperationalError", "status": "error"}
 
 
 def test_api_root_and_docs_are_served(client, db):
