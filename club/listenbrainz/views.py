@@ -369,7 +369,8 @@ def user_artists(request, user):
     total = by_artist.count()
     if total == 0:
         return HttpResponse(status=204)
-    rows = by_artist[offset : offset + count]
+    # an offset past the last artist is an empty page (PostgreSQL's OFFSET would refuse one beyond a bigint)
+    rows = by_artist[offset : offset + count] if offset < total else []
     artists = [
         {
             "artist_name": row["track__album__artist__name"],

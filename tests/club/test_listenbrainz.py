@@ -325,3 +325,22 @@ def test_validate_token_takes_the_token_as_a_query_parameter_as_listenbrainz_doc
     assert Client().get("/1/validate-token", {"token": "nope"}).json()["valid"] is False
     response = Client().get("/1/validate-token", {"token": " "})
     assert response.status_code == 400 and response.json()["code"] == 400
+
+
+@pytest.mark.parametrize("offset", [1, 2**63 - 1, 2**63, 10**30])
+def test_artist_stats_offset_past_the_end_is_an_empty_page(member_client, offset):
+    from django.contrib.auth import get_user_model
+
+    from tests.club.factories import ListenEventFactory
+
+    client, _ = member_client
+    ListenEventFactory(user=get_user_model().objects.get(username="mira"))
+    response = client.get("/1/stats/user/mira/artists", {"offset": offset})
+    assert response.status_code == 200
+    payload = response.json()["payload"]
+    assert (payload["artists"], payload["count"], payload["total_artist_count"], payload["offset"]) == (
+        [],
+        0,
+        1,
+        offset,
+    )

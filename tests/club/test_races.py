@@ -137,3 +137,24 @@ def test_deleting_an_album_with_listens_is_refused_and_keeps_the_history(client)
     client.force_login(UserFactory(superuser=True))
     page = client.get(reverse("admin:catalog_album_delete", args=[album.pk]))
     assert "would require deleting the following protected related objects" in page.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_playing_now_of_a_member_is_stored_once():
+    from club.models import NowPlaying
+
+    user = UserFactory()
+    _, key = AuthToken.objects.create(user=user)
+
+    def submit(track: str):
+        body = {
+            "listen_type": "playing_now",
+            "payload": [{"track_metadata": {"artist_name": "A", "track_name": track}}],
+        }
+        return lambda: Client().post(
+            "/1/submit-listens", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}"
+        )
+
+    responses = run_concurrently(*[submit(f"Song {n}") for n in range(8)])
+    assert [getattr(response, "status_code", response) for response in responses] == [200] * 8
+    assert NowPlaying.objects.filter(user=user).count() == 1
