@@ -24,7 +24,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from knox.models import AuthToken
@@ -45,6 +45,8 @@ if FUZZ_EXAMPLES <= 0:
 #: also send schemathesis' coverage cases (boundary and near-boundary values of every parameter, ~20x the requests)
 FUZZ_COVERAGE = os.environ.get("FUZZ_COVERAGE", "") == "1"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, status_code_conformance]
+#: rows inserted, updated or deleted so far in the current transaction (PostgreSQL's counters, savepoints included)
+ROWS_WRITTEN_SQL = "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables"
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
@@ -108,10 +110,19 @@ schema.config.phases.coverage.enabled = FUZZ_COVERAGE
 def test_operation_answers_as_documented(db, case, fuzz_token, in_process_requests):
     savepoint = transaction.savepoint()
     try:
+        before = rows_written()
         response = case.call(headers={"Authorization": f"Token {fuzz_token}"})
         case.validate_response(response, checks=CHECKS)
+        if case.method.upper() in {"GET", "HEAD", "OPTIONS"}:  # a GET never writes
+            assert rows_written() == before, f"{case.method} {case.formatted_path} wrote rows"
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+def rows_written() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(ROWS_WRITTEN_SQL)
+        return cursor.fetchone()[0]
 
 
 def test_fuzz_exclusions_give_a_reason(db):
