@@ -1,7 +1,6 @@
 """Filters of the AMCS API: genre, BPM range, mood, tags contain, status, song and active runs, plus ``q``."""
 
 import django_filters
-from django.db.models import Q
 
 from amcs.choices import (
     LyricsHookStrategy,
@@ -14,20 +13,12 @@ from amcs.choices import (
     WorkflowRunStatus,
 )
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
-from core.filtersets import CharInFilter, FilterSet, IdInFilter
+from core.filtersets import CharInFilter, FilterSet, IdInFilter, SearchFilterSet
 
 
-class TenantOwnedFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class TenantOwnedFilterSet(SearchFilterSet):
     tenant_id = IdInFilter(field_name="tenant_id", label="Tenant ids (comma-separated)")
     tenant = CharInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
-    search_fields: tuple[str, ...] = ()
-
-    def search(self, queryset, name, value):
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
 
 
 class DocumentFiltersMixin(FilterSet):

@@ -2,7 +2,6 @@
 status, and the ``<fk>_id`` filters (comma-separated ids; an unknown id filters to nothing)."""
 
 import django_filters
-from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from audio_vcs.choices import ApprovalStatus, ExportFormat, ExportStatus, SessionStatus, StemType, TrackType
@@ -23,24 +22,17 @@ from audio_vcs.models import (
     Stem,
     Track,
 )
-from core.filtersets import CharInFilter, FilterSet, IdInFilter
+from core.filtersets import CharInFilter, IdInFilter, SearchFilterSet
 
 
-class SearchFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class AudioFilterSet(SearchFilterSet):
+    """``q`` over the model's ``search_fields`` (core's search) and a creation date range."""
+
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
-    search_fields: tuple[str, ...] = ()
 
-    def search(self, queryset, name, value):
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
-
-
-class ProjectFilterSet(SearchFilterSet):
+class ProjectFilterSet(AudioFilterSet):
     owner_id = IdInFilter(field_name="owner_id", label="Owner ids (comma-separated)")
     owner = CharInFilter(field_name="owner__username", label="Owner user names (comma-separated)")
     visibility = django_filters.ChoiceFilter(
@@ -60,7 +52,7 @@ class ProjectFilterSet(SearchFilterSet):
         return queryset.filter(is_public=value == "public")
 
 
-class ProjectChildFilterSet(SearchFilterSet):
+class ProjectChildFilterSet(AudioFilterSet):
     project_id = IdInFilter(field_name="project_id", label="Project ids (comma-separated)")
 
 
@@ -112,7 +104,7 @@ class CommitFilterSet(ProjectChildFilterSet):
         return queryset.filter(id__in=Stem.objects.filter(stem_type__in=value).values("commit_id"))
 
 
-class StemFilterSet(SearchFilterSet):
+class StemFilterSet(AudioFilterSet):
     commit_id = IdInFilter(field_name="commit_id")
     project_id = IdInFilter(field_name="commit__project_id")
     blob_id = IdInFilter(field_name="blob_id")
@@ -125,7 +117,7 @@ class StemFilterSet(SearchFilterSet):
         fields = ["commit_id", "blob_id", "stem_type", "name"]
 
 
-class BlobFilterSet(SearchFilterSet):
+class BlobFilterSet(AudioFilterSet):
     sha256 = django_filters.CharFilter(field_name="sha256", lookup_expr="startswith")
 
     search_fields = ("sha256",)
@@ -156,7 +148,7 @@ class CompositionFilterSet(ProjectChildFilterSet):
         fields = ["project_id", "commit_id"]
 
 
-class CompositionPartFilterSet(SearchFilterSet):
+class CompositionPartFilterSet(AudioFilterSet):
     composition_id = IdInFilter(field_name="composition_id")
     project_id = IdInFilter(field_name="composition__project_id")
 

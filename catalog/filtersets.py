@@ -3,32 +3,27 @@ from django.db.models import Exists, OuterRef, Q
 
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.models import Album, Artist, Genre, Preset, Sample, Track, TrackFeatures
-from core.filtersets import CharInFilter, FilterSet, ModelMultipleChoiceFilter
+from core.filtersets import CharInFilter, FilterSet, ModelMultipleChoiceFilter, SearchFilterSet
+from core.search import contains_any
 
 
-class GenreFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class GenreFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug")
 
     class Meta:
         model = Genre
         fields = {"slug": ["exact", "in"], "name": ["exact", "icontains"]}
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
 
-
-class ArtistFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class ArtistFilterSet(SearchFilterSet):
+    search_fields = ("name", "sort_name")
 
     class Meta:
         model = Artist
         fields = {"mbid": ["exact"], "spotify_id": ["exact"], "name": ["exact", "icontains"]}
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(sort_name__icontains=value))
 
-
-class AlbumFilterSet(FilterSet):
+class AlbumFilterSet(SearchFilterSet):
     q = django_filters.CharFilter(method="search", label="Search title or artist")
     artist_id = ModelMultipleChoiceFilter(field_name="artist", queryset=Artist.objects.all())
     genre = CharInFilter(field_name="genres__slug", label="Genre slugs (comma-separated)", distinct=True)
@@ -36,12 +31,11 @@ class AlbumFilterSet(FilterSet):
     year_max = django_filters.NumberFilter(field_name="release_year", lookup_expr="lte")
     has_features = django_filters.BooleanFilter(method="filter_has_features", label="Has tracks with features")
 
+    search_fields = ("title", "artist__name")
+
     class Meta:
         model = Album
         fields = {"mbid": ["exact"], "spotify_id": ["exact"], "release_year": ["exact"], "title": ["icontains"]}
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(artist__name__icontains=value))
 
     def filter_has_features(self, queryset, name, value):
         with_features = Exists(TrackFeatures.objects.filter(track__album=OuterRef("pk")))
@@ -92,7 +86,7 @@ class SampleFilterSet(FilterSet):
         fields = {"key": ["exact"], "name": ["icontains"]}
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(tags__contains=[value.lower()]))
+        return queryset.filter(contains_any(Sample, ["name"], value) | Q(tags__contains=[value.lower()]))
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__contains=[value.lower()])
@@ -103,7 +97,7 @@ class SampleFilterSet(FilterSet):
 
 
 class PresetFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search name or plugin")
+    q = django_filters.CharFilter(method="search", label="Search name, plugin or tags")
     kind = django_filters.ChoiceFilter(choices=PresetKind.choices)
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
 
@@ -112,7 +106,9 @@ class PresetFilterSet(FilterSet):
         fields = {"target_plugin": ["exact", "icontains"], "name": ["icontains"]}
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(target_plugin__icontains=value))
+        return queryset.filter(
+            contains_any(Preset, ["name", "target_plugin"], value) | Q(tags__contains=[value.lower()])
+        )
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__contains=[value.lower()])

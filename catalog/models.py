@@ -20,6 +20,7 @@ from pgvector.django import CosineDistance, HnswIndex, VectorField
 from catalog.choices import FeatureSource, PresetKind, SampleCategory
 from catalog.validators import validate_isrc, validate_musical_key, validate_spotify_id, validate_tag
 from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet, trigram_index
+from core.search import contains_any
 
 AUDIO_FEATURES_DIMENSIONS = 128
 STYLE_EMBEDDING_DIMENSIONS = 512
@@ -222,23 +223,14 @@ class Album(KeyedModel, BaseModel):
 
 
 class TrackQuerySet(models.QuerySet):
-    #: a search matching more album titles than this joins the albums instead (a scan, as unselective anyway)
-    SEARCH_MAX_ALBUMS = 1000
-
     def search(self, value: str) -> TrackQuerySet:
         """Tracks whose title, artist credit or album title contains ``value`` (any case).
 
-        The album titles are matched first (trigram index) and their ids put in the track condition, so every
-        arm of the OR is served by an index (trigram on title and credit, the position index on the album)
-        instead of a join that forces a scan of every track.
+        The album titles are matched first (trigram index) and their ids put in the track condition
+        (``core.search``), so every arm of the OR is served by an index (trigram on title and credit, the
+        position index on the album) instead of a join that forces a scan of every track.
         """
-        album_ids = list(
-            Album.objects.filter(title__icontains=value).values_list("pk", flat=True)[: self.SEARCH_MAX_ALBUMS + 1]
-        )
-        on_album = (
-            Q(album_id__in=album_ids) if len(album_ids) <= self.SEARCH_MAX_ALBUMS else Q(album__title__icontains=value)
-        )
-        return self.filter(Q(title__icontains=value) | Q(artist_credit__icontains=value) | on_album)
+        return self.filter(contains_any(self.model, ["title", "artist_credit", "album__title"], value))
 
 
 @pghistory.track()

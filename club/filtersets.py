@@ -19,7 +19,7 @@ from club.models import (
     Week,
 )
 from core.choices import MembershipRole
-from core.filtersets import FilterSet, IdInFilter
+from core.filtersets import FilterSet, IdInFilter, SearchFilterSet
 
 
 class CreatedRangeMixin(FilterSet):
@@ -27,68 +27,63 @@ class CreatedRangeMixin(FilterSet):
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
 
-class ClubFilterSet(CreatedRangeMixin):
-    q = django_filters.CharFilter(method="search", label="Search")
+class ClubFilterSet(CreatedRangeMixin, SearchFilterSet):
+    search_fields = ("name", "slug")
 
     class Meta:
         model = Club
         fields = {"slug": ["exact"], "name": ["exact", "icontains"]}
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
 
-
-class ClubMembershipFilterSet(CreatedRangeMixin):
+class ClubMembershipFilterSet(CreatedRangeMixin, SearchFilterSet):
     club_id = IdInFilter(field_name="club_id")
     club = django_filters.BaseInFilter(field_name="club__slug", label="Club slugs (comma-separated)")
     user_id = IdInFilter(field_name="user_id")
     role = django_filters.MultipleChoiceFilter(choices=MembershipRole.choices)
-    q = django_filters.CharFilter(field_name="user__username", lookup_expr="icontains", label="Search")
+
+    search_fields = ("user__username", "club__name")
 
     class Meta:
         model = ClubMembership
         fields = ["club_id", "club", "user_id", "role"]
 
 
-class LinkedAccountFilterSet(CreatedRangeMixin):
+class LinkedAccountFilterSet(CreatedRangeMixin, SearchFilterSet):
     user_id = IdInFilter(field_name="user_id")
     provider = django_filters.MultipleChoiceFilter(choices=LinkedAccountProvider.choices)
-    q = django_filters.CharFilter(method="search", label="Search")
+
+    search_fields = ("provider_user_id", "display_name")
 
     class Meta:
         model = LinkedAccount
         fields = {"provider_user_id": ["exact"]}
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(provider_user_id__icontains=value) | Q(display_name__icontains=value))
 
-
-class WeekFilterSet(CreatedRangeMixin):
+class WeekFilterSet(CreatedRangeMixin, SearchFilterSet):
     club_id = IdInFilter(field_name="club_id")
     winner_album_id = IdInFilter(field_name="winner_album_id")
     discussion_after = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="gte")
     discussion_before = django_filters.IsoDateTimeFilter(field_name="discussion_at", lookup_expr="lt")
     has_winner = django_filters.BooleanFilter(field_name="winner_album", lookup_expr="isnull", exclude=True)
-    q = django_filters.CharFilter(field_name="label", lookup_expr="icontains", label="Search")
+
+    search_fields = ("label",)
 
     class Meta:
         model = Week
         fields = {"week_number": ["exact", "gte", "lte"]}
 
 
-class NominationFilterSet(CreatedRangeMixin):
+class NominationFilterSet(CreatedRangeMixin, SearchFilterSet):
     week_id = IdInFilter(field_name="week_id")
     week_number = django_filters.NumberFilter(field_name="week__week_number")
     user_id = IdInFilter(field_name="user_id")
     album_id = IdInFilter(field_name="album_id")
-    q = django_filters.CharFilter(method="search", label="Search")
+
+    search_fields = ("album__title", "pitch")
 
     class Meta:
         model = Nomination
         fields = {"genre": ["exact", "icontains"], "decade": ["exact"], "country": ["exact"]}
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(album__title__icontains=value) | Q(pitch__icontains=value))
 
 
 class VoteFilterSet(CreatedRangeMixin):
@@ -103,11 +98,12 @@ class VoteFilterSet(CreatedRangeMixin):
         fields = ["week_id", "user_id", "nomination_id", "album_id", "rank"]
 
 
-class RatingFilterSet(CreatedRangeMixin):
+class RatingFilterSet(CreatedRangeMixin, SearchFilterSet):
     week_id = IdInFilter(field_name="week_id")
     user_id = IdInFilter(field_name="user_id")
     album_id = IdInFilter(field_name="album_id")
-    q = django_filters.CharFilter(field_name="review", lookup_expr="icontains", label="Search")
+
+    search_fields = ("review",)
 
     class Meta:
         model = Rating

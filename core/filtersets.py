@@ -1,13 +1,13 @@
-"""Filter bases shared by every app: the one ``FilterSet`` base and the one id filter."""
+"""Filter bases shared by every app: the one ``FilterSet`` base, the ``q`` search and the one id filter."""
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django_filters.filters import QuerySetRequestMixin
 
 from core.choices import MembershipRole
 from core.models import Membership, Tenant
+from core.search import contains_any
 
 
 class FilterSet(django_filters.FilterSet):
@@ -29,6 +29,23 @@ class FilterSet(django_filters.FilterSet):
             if not any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
                 FilterSet._form_classes[cls] = form_class
         return form_class
+
+
+class SearchFilterSet(FilterSet):
+    """``?q=``: rows where any of ``search_fields`` contains the text, any case; the one text search of the API.
+
+    Each local column in ``search_fields`` has a trigram index (``core.models.trigram_index``); a column through a
+    foreign key (``song__title``) is matched on its own table first (``core.search``), so every arm is indexed.
+    """
+
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        if not self.search_fields:
+            return queryset
+        return queryset.filter(contains_any(queryset.model, self.search_fields, value))
 
 
 class IdListWidget(django_filters.widgets.CSVWidget):
@@ -79,35 +96,29 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values (slugs, names, choices): ``?genre=jazz,soul``; a ``method`` decides what they mean."""
 
 
-class UserFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class UserFilterSet(SearchFilterSet):
+    search_fields = ("username", "display_name", "handle")
 
     class Meta:
         model = get_user_model()
         fields = {"username": ["exact"], "handle": ["exact"], "is_staff": ["exact"]}
 
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(username__icontains=value) | Q(display_name__icontains=value) | Q(handle__icontains=value)
-        )
 
-
-class TenantFilterSet(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class TenantFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug")
 
     class Meta:
         model = Tenant
         fields = {"slug": ["exact"], "name": ["exact", "icontains"]}
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
 
-
-class MembershipFilterSet(FilterSet):
+class MembershipFilterSet(SearchFilterSet):
     tenant_id = ModelMultipleChoiceFilter(field_name="tenant", queryset=Tenant.objects.all())
     tenant = CharInFilter(field_name="tenant__slug", label="Tenant slugs (comma-separated)")
     user_id = ModelMultipleChoiceFilter(field_name="user", queryset=get_user_model().objects.all())
     role = django_filters.MultipleChoiceFilter(choices=MembershipRole.choices)
+
+    search_fields = ("user__username", "tenant__name")
 
     class Meta:
         model = Membership

@@ -13,9 +13,8 @@ from __future__ import annotations
 import django_filters
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
 
-from core.filtersets import FilterSet, IdInFilter
+from core.filtersets import FilterSet, IdInFilter, SearchFilterSet
 from storyteller import models as m
 from storyteller.models.base import storyteller_lookup
 
@@ -27,17 +26,6 @@ class ArrayContainsFilter(django_filters.CharFilter):
         if not value:
             return qs
         return qs.filter(**{f"{self.field_name}__contains": [part.strip() for part in value.split(",")]})
-
-
-class StorytellerFilterSetBase(FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
-    search_fields: tuple[str, ...] = ()
-
-    def search(self, queryset, name, value):
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition) if self.search_fields else queryset
 
 
 def filterset_for(model) -> type[FilterSet]:
@@ -65,7 +53,7 @@ def filterset_for(model) -> type[FilterSet]:
         attrs["storyteller_id"] = IdInFilter(field_name=path, label="storyteller ids (comma-separated)")
     meta = type("Meta", (), {"model": model, "fields": ranges})
     attrs.update({"Meta": meta, "search_fields": tuple(search), "__module__": __name__})
-    return type(f"{model.__name__}FilterSet", (StorytellerFilterSetBase,), attrs)
+    return type(f"{model.__name__}FilterSet", (SearchFilterSet,), attrs)
 
 
 FILTERSETS: dict[type, type[FilterSet]] = {}

@@ -195,7 +195,6 @@ class BlueprintViewSet(DocumentActions, TenantOwnedViewSet):
     queryset = Blueprint.objects.select_related("owner").order_by("genre", "-version")
     serializer_class = BlueprintSerializer
     filterset_class = BlueprintFilterSet
-    search_fields = ["genre", "version"]
     ordering_fields = ["genre", "version", "created_at"]
 
 
@@ -204,7 +203,6 @@ class PersonaViewSet(DocumentActions, TenantOwnedViewSet):
     queryset = Persona.objects.select_related("owner").order_by("name")
     serializer_class = PersonaSerializer
     filterset_class = PersonaFilterSet
-    search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
 
 
@@ -213,7 +211,6 @@ class SourceViewSet(DocumentActions, TenantOwnedViewSet):
     queryset = Source.objects.select_related("owner").order_by("name")
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
-    search_fields = ["name", "mcp_server_id"]
     ordering_fields = ["name", "weight", "created_at"]
 
 
@@ -222,7 +219,6 @@ class StyleViewSet(DocumentActions, TenantOwnedViewSet):
     queryset = Style.objects.select_related("owner", "blueprint").order_by("name")
     serializer_class = StyleSerializer
     filterset_class = StyleFilterSet
-    search_fields = ["name", "genre"]
     ordering_fields = ["name", "genre", "bpm_min", "energy_level", "created_at"]
 
 
@@ -234,7 +230,6 @@ class SongViewSet(TenantOwnedViewSet):
     )
     serializer_class = SongSerializer
     filterset_class = SongFilterSet
-    search_fields = ["title"]
     ordering_fields = ["title", "status", "created_at"]
 
     def perform_destroy(self, instance):
@@ -268,7 +263,6 @@ class LyricsViewSet(DocumentActions, TenantOwnedViewSet):
     queryset = Lyrics.objects.select_related("owner", "song").order_by("-created_at")
     serializer_class = LyricsSerializer
     filterset_class = LyricsFilterSet
-    search_fields = ["song__title"]
     ordering_fields = ["created_at"]
 
 
@@ -277,7 +271,6 @@ class ProducerNotesViewSet(DocumentActions, TenantOwnedViewSet):
     queryset = ProducerNotes.objects.select_related("owner", "song").order_by("-created_at")
     serializer_class = ProducerNotesSerializer
     filterset_class = ProducerNotesFilterSet
-    search_fields = ["song__title"]
     ordering_fields = ["created_at", "hook_count"]
 
 
@@ -291,7 +284,6 @@ class WorkflowRunViewSet(TenantOwnedViewSet):
     queryset = WorkflowRun.objects.select_related("owner", "song").order_by("-created_at")
     serializer_class = WorkflowRunSerializer
     filterset_class = WorkflowRunFilterSet
-    search_fields = ["song__title"]
     ordering_fields = ["created_at", "status"]
 
     def perform_create(self, serializer):

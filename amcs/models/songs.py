@@ -427,6 +427,10 @@ class ProducerNotes(SongPart):
                 violation_error_message=_("Hooks cannot be negative."),
             ),
         ]
+        indexes = [
+            trigram_index("amcs_notes_structure_trgm", "structure_string"),
+            trigram_index("amcs_notes_arrangement_trgm", "arrangement_notes"),
+        ]
         verbose_name = _("producer notes")
         verbose_name_plural = _("producer notes")
 

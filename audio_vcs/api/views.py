@@ -98,7 +98,6 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
     queryset = Project.objects.select_related("owner").order_by("name")
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
-    search_fields = ["name", "description", "genre"]
     ordering_fields = ["name", "created_at", "updated_at", "tempo"]
 
     def perform_create(self, serializer):
@@ -247,7 +246,6 @@ class CollaboratorViewSet(ScopedMixin, BaseModelViewSet):
     queryset = Collaborator.objects.select_related("user", "project").order_by("project__name", "created_at")
     serializer_class = s.CollaboratorSerializer
     filterset_class = CollaboratorFilterSet
-    search_fields = ["user__username"]
     ordering_fields = ["created_at", "role"]
 
     def perform_create(self, serializer):
@@ -299,7 +297,6 @@ class CommitViewSet(ScopedMixin, BaseReadOnlyModelViewSet):
     serializer_class = s.CommitSerializer
     filterset_class = CommitFilterSet
     pagination_class = CursorPagination  # append-only and unbounded: no count, same cost at any depth
-    search_fields = ["message", "content_hash"]
     ordering_fields = ["created_at"]
 
 
@@ -307,7 +304,6 @@ class StemViewSet(ScopedMixin, BaseReadOnlyModelViewSet):
     queryset = Stem.objects.select_related("blob").order_by("commit", "stem_type", "name")
     serializer_class = s.StemSerializer
     filterset_class = StemFilterSet
-    search_fields = ["name"]
     ordering_fields = ["created_at", "stem_type"]
 
 
@@ -317,7 +313,6 @@ class BlobViewSet(ScopedMixin, BaseReadOnlyModelViewSet):
     queryset = Blob.objects.order_by("-created_at")
     serializer_class = s.BlobSerializer
     filterset_class = BlobFilterSet
-    search_fields = ["sha256"]
     ordering_fields = ["created_at", "size", "duration"]
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -334,7 +329,6 @@ class BranchViewSet(ScopedMixin, BaseModelViewSet):
     queryset = Branch.objects.select_related("head").order_by("project", "name")
     serializer_class = s.BranchSerializer
     filterset_class = BranchFilterSet
-    search_fields = ["name"]
     ordering_fields = ["name", "updated_at"]
 
     def perform_create(self, serializer):
@@ -386,7 +380,6 @@ class CompositionViewSet(ComposeViewSet):
     queryset = Composition.objects.order_by("name")
     serializer_class = s.CompositionSerializer
     filterset_class = CompositionFilterSet
-    search_fields = ["name", "ai_prompt"]
     ordering_fields = ["name", "created_at", "confidence_score"]
 
     @extend_schema(
@@ -415,7 +408,6 @@ class ArrangementViewSet(ComposeViewSet):
     queryset = Arrangement.objects.order_by("composition", "name")
     serializer_class = s.ArrangementSerializer
     filterset_class = ArrangementFilterSet
-    search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
 
 
@@ -423,7 +415,6 @@ class TrackViewSet(ComposeViewSet):
     queryset = Track.objects.order_by("composition", "position", "name")
     serializer_class = s.CompositionTrackSerializer
     filterset_class = TrackFilterSet
-    search_fields = ["name"]
     ordering_fields = ["position", "name", "created_at"]
 
 
@@ -431,7 +422,6 @@ class CompositionLyricsViewSet(ComposeViewSet):
     queryset = CompositionLyrics.objects.order_by("composition", "language")
     serializer_class = s.CompositionLyricsSerializer
     filterset_class = CompositionLyricsFilterSet
-    search_fields = ["text"]
     ordering_fields = ["language", "created_at"]
 
 
@@ -441,7 +431,6 @@ class CompositionSessionViewSet(ScopedMixin, BaseModelViewSet):
     queryset = CompositionSession.objects.select_related("requested_by").order_by("-created_at")
     serializer_class = s.CompositionSessionSerializer
     filterset_class = CompositionSessionFilterSet
-    search_fields = ["prompt", "style", "mood"]
     ordering_fields = ["created_at", "status", "progress"]
 
     def perform_create(self, serializer):
@@ -478,7 +467,6 @@ class ExportJobViewSet(ScopedMixin, mixins.CreateModelMixin, mixins.DestroyModel
     queryset = ExportJob.objects.select_related("requested_by").order_by("-created_at")
     serializer_class = s.ExportJobSerializer
     filterset_class = ExportJobFilterSet
-    search_fields = ["branch_name"]
     ordering_fields = ["created_at", "status"]
 
     def perform_create(self, serializer):
@@ -513,7 +501,6 @@ class ApprovalViewSet(ScopedMixin, BaseModelViewSet):
     queryset = Approval.objects.select_related("requested_by").order_by("-created_at")
     serializer_class = s.ApprovalSerializer
     filterset_class = ApprovalFilterSet
-    search_fields = ["comment"]
     ordering_fields = ["created_at", "status"]
 
     def perform_create(self, serializer):
@@ -540,7 +527,6 @@ class CommentViewSet(ScopedMixin, BaseModelViewSet):
     queryset = Comment.objects.select_related("author").order_by("created_at")
     serializer_class = s.CommentSerializer
     filterset_class = CommentFilterSet
-    search_fields = ["body"]
     ordering_fields = ["created_at", "start_seconds"]
 
     def perform_create(self, serializer):

@@ -27,6 +27,7 @@ from core.models import (
     GroupQuerySet,
     ScopedQuerySet,
     SoftDeleteManager,
+    trigram_index,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -171,7 +172,12 @@ class Project(GroupModel):
                 violation_error_message=_("A meter is 1-64 beats of a power-of-two note value."),
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="audio_vcs_project_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="audio_vcs_project_name_idx"),
+            trigram_index("audio_vcs_project_name_trgm", "name"),
+            trigram_index("audio_vcs_project_desc_trgm", "description"),
+            trigram_index("audio_vcs_project_genre_trgm", "genre"),
+        ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
@@ -325,6 +331,9 @@ class Blob(BaseModel):
                 | pgtrigger.Q(old__file__df=pgtrigger.F("new__file")),
             ),
         ]
+        indexes = [
+            trigram_index("audio_vcs_blob_sha256_trgm", "sha256"),
+        ]
         verbose_name = _("blob")
         verbose_name_plural = _("blobs")
 
@@ -432,7 +441,11 @@ class Commit(BaseModel):
                 violation_error_message=_("A content hash is 64 lowercase hex digits."),
             ),
         ]
-        indexes = [models.Index(fields=["project", "-created_at"], name="audio_vcs_commit_proj_idx")]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="audio_vcs_commit_proj_idx"),
+            trigram_index("audio_vcs_commit_message_trgm", "message"),
+            trigram_index("audio_vcs_commit_hash_trgm", "content_hash"),
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="audio_vcs_commit_immutable",
@@ -541,6 +554,9 @@ class Stem(BaseModel):
             ),
         ]
         triggers = [pgtrigger.Protect(name="audio_vcs_stem_append_only", operation=pgtrigger.Update)]
+        indexes = [
+            trigram_index("audio_vcs_stem_name_trgm", "name"),
+        ]
         verbose_name = _("stem")
         verbose_name_plural = _("stems")
 
@@ -574,6 +590,9 @@ class Branch(BaseModel):
                 name="audio_vcs_branch_unique",
                 violation_error_message=_("This project already has a branch with this name."),
             ),
+        ]
+        indexes = [
+            trigram_index("audio_vcs_branch_name_trgm", "name"),
         ]
         verbose_name = _("branch")
         verbose_name_plural = _("branches")

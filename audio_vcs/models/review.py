@@ -15,7 +15,7 @@ from audio_vcs.constants import APPROVAL_TRANSITIONS
 from audio_vcs.models.projects import Commit, Project, ProjectScopedQuerySet, Stem, lineage_ids
 from audio_vcs.models.states import StatusMachineMixin, transition_trigger
 from audio_vcs.models.studio import Composition
-from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet
+from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet, trigram_index
 
 USER = settings.AUTH_USER_MODEL
 
@@ -96,7 +96,10 @@ class Approval(StatusMachineMixin, BaseModel):
                 violation_error_message=_("This reviewer already has an open request for this composition."),
             ),
         ]
-        indexes = [models.Index(fields=["reviewer", "status"], name="audio_vcs_approval_rev_idx")]
+        indexes = [
+            models.Index(fields=["reviewer", "status"], name="audio_vcs_approval_rev_idx"),
+            trigram_index("audio_vcs_approval_note_trgm", "comment"),
+        ]
         triggers = [transition_trigger("audio_vcs_approval_status_moves", APPROVAL_TRANSITIONS)]
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
@@ -202,7 +205,10 @@ class Comment(SoftDeleteModel, BaseModel):
                 violation_error_message=_("A comment says something."),
             ),
         ]
-        indexes = [models.Index(fields=["project", "created_at"], name="audio_vcs_comment_proj_idx")]
+        indexes = [
+            models.Index(fields=["project", "created_at"], name="audio_vcs_comment_proj_idx"),
+            trigram_index("audio_vcs_comment_body_trgm", "body"),
+        ]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
 

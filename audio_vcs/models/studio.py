@@ -17,7 +17,7 @@ from audio_vcs.models.projects import Commit, Project, ProjectScopedQuerySet, li
 from audio_vcs.models.states import StatusMachineMixin, transition_trigger
 from audio_vcs.schemas import schema_errors, timeline_problems
 from audio_vcs.validators import validate_colour
-from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet
+from core.models import BaseModel, SoftDeleteManager, SoftDeleteModel, SoftDeleteQuerySet, trigram_index
 
 USER = settings.AUTH_USER_MODEL
 
@@ -102,7 +102,11 @@ class Composition(SoftDeleteModel, BaseModel):
                 violation_error_message=_("A length is between 0 s and a day."),
             ),
         ]
-        indexes = [models.Index(fields=["project", "name"], name="audio_vcs_comp_proj_idx")]
+        indexes = [
+            models.Index(fields=["project", "name"], name="audio_vcs_comp_proj_idx"),
+            trigram_index("audio_vcs_comp_name_trgm", "name"),
+            trigram_index("audio_vcs_comp_prompt_trgm", "ai_prompt"),
+        ]
         verbose_name = _("composition")
         verbose_name_plural = _("compositions")
 
@@ -150,6 +154,9 @@ class Arrangement(BaseModel):
                 name="audio_vcs_arrangement_unique",
                 violation_error_message=_("This composition already has an arrangement with this name."),
             ),
+        ]
+        indexes = [
+            trigram_index("audio_vcs_arr_name_trgm", "name"),
         ]
         verbose_name = _("arrangement")
         verbose_name_plural = _("arrangements")
@@ -251,7 +258,10 @@ class Track(BaseModel):
                 violation_error_message=_("Unknown track type."),
             ),
         ]
-        indexes = [models.Index(fields=["composition", "position"], name="audio_vcs_track_pos_idx")]
+        indexes = [
+            models.Index(fields=["composition", "position"], name="audio_vcs_track_pos_idx"),
+            trigram_index("audio_vcs_track_name_trgm", "name"),
+        ]
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
 
@@ -298,6 +308,9 @@ class CompositionLyrics(BaseModel):
                 name="audio_vcs_compositionlyrics_unique",
                 violation_error_message=_("This composition already has lyrics in this language."),
             ),
+        ]
+        indexes = [
+            trigram_index("audio_vcs_lyrics_text_trgm", "text"),
         ]
         verbose_name = _("composition lyrics")
         verbose_name_plural = _("composition lyrics")
@@ -380,6 +393,11 @@ class CompositionSession(StatusMachineMixin, BaseModel):
             ),
         ]
         triggers = [transition_trigger("audio_vcs_session_status_moves", SESSION_TRANSITIONS)]
+        indexes = [
+            trigram_index("audio_vcs_session_prompt_trgm", "prompt"),
+            trigram_index("audio_vcs_session_style_trgm", "style"),
+            trigram_index("audio_vcs_session_mood_trgm", "mood"),
+        ]
         verbose_name = _("composition session")
         verbose_name_plural = _("composition sessions")
 
@@ -489,6 +507,10 @@ class ExportJob(StatusMachineMixin, BaseModel):
             ),
         ]
         triggers = [transition_trigger("audio_vcs_exportjob_status_moves", EXPORT_TRANSITIONS)]
+        indexes = [
+            trigram_index("audio_vcs_export_branch_trgm", "branch_name"),
+            trigram_index("audio_vcs_export_sum_trgm", "checksum"),
+        ]
         verbose_name = _("export job")
         verbose_name_plural = _("export jobs")
 

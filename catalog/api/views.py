@@ -24,7 +24,6 @@ class GenreViewSet(BaseModelViewSet):
     queryset = Genre.objects.all()
     serializer_class = serializers.GenreSerializer
     filterset_class = GenreFilterSet
-    search_fields = ["name", "slug"]
     ordering_fields = ["name", "created_at"]
 
 
@@ -32,7 +31,6 @@ class ArtistViewSet(BaseModelViewSet):
     queryset = Artist.objects.all()
     serializer_class = serializers.ArtistSerializer
     filterset_class = ArtistFilterSet
-    search_fields = ["name", "sort_name"]
     ordering_fields = ["name", "sort_name", "created_at"]
 
 
@@ -44,7 +42,6 @@ class AlbumViewSet(BaseModelViewSet):
     )
     serializer_class = serializers.AlbumSerializer
     filterset_class = AlbumFilterSet
-    search_fields = ["title", "artist__name"]
     ordering_fields = ["title", "release_year", "created_at"]
 
 
@@ -52,7 +49,6 @@ class TrackViewSet(BaseModelViewSet):
     queryset = Track.objects.select_related("album__artist", "features").prefetch_related("artists")
     serializer_class = serializers.TrackSerializer
     filterset_class = TrackFilterSet
-    search_fields = ["title", "artist_credit", "album__title"]
     ordering_fields = ["title", "duration_ms", "created_at", "disc_number", "track_number"]
 
 
@@ -74,7 +70,6 @@ class SampleViewSet(BaseModelViewSet):
     queryset = Sample.objects.all()
     serializer_class = serializers.SampleSerializer
     filterset_class = SampleFilterSet
-    search_fields = ["name", "tags"]
     ordering_fields = ["name", "bpm", "duration_seconds", "created_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -125,5 +120,4 @@ class PresetViewSet(BaseModelViewSet):
     queryset = Preset.objects.all()
     serializer_class = serializers.PresetSerializer
     filterset_class = PresetFilterSet
-    search_fields = ["name", "target_plugin", "tags"]
     ordering_fields = ["name", "target_plugin", "created_at"]

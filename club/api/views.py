@@ -56,7 +56,6 @@ class ClubViewSet(BaseModelViewSet):
     serializer_class = serializers.ClubSerializer
     permission_classes = [permissions.IsAuthenticated, ModelPermissionsOrReadOnly, ScopedRolePermission]
     filterset_class = ClubFilterSet
-    search_fields = ["name", "slug"]
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
@@ -70,7 +69,6 @@ class ClubMembershipViewSet(BaseModelViewSet):
     serializer_class = serializers.ClubMembershipSerializer
     permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
     filterset_class = ClubMembershipFilterSet
-    search_fields = ["user__username", "club__name"]
     ordering_fields = ["created_at", "role"]
 
     def get_queryset(self):
@@ -84,7 +82,6 @@ class LinkedAccountViewSet(BaseModelViewSet):
     serializer_class = serializers.LinkedAccountSerializer
     filterset_class = LinkedAccountFilterSet
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
-    search_fields = ["provider_user_id", "display_name"]
     ordering_fields = ["provider", "created_at"]
 
     def get_queryset(self):
@@ -110,7 +107,6 @@ class WeekViewSet(BaseModelViewSet):
     serializer_class = serializers.WeekSerializer
     filterset_class = WeekFilterSet
     permission_classes = [permissions.IsAuthenticated, ModelPermissionsOrReadOnly, ScopedRolePermission]
-    search_fields = ["label"]
     ordering_fields = ["week_number", "discussion_at", "created_at"]
 
     def get_queryset(self):
@@ -151,7 +147,6 @@ class NominationViewSet(BaseModelViewSet):
     serializer_class = serializers.NominationSerializer
     filterset_class = NominationFilterSet
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
-    search_fields = ["album__title", "pitch"]
     ordering_fields = ["created_at"]
 
     def get_queryset(self):
@@ -204,7 +199,6 @@ class RatingViewSet(BaseModelViewSet):
     serializer_class = serializers.RatingSerializer
     filterset_class = RatingFilterSet
     permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
-    search_fields = ["review"]
     ordering_fields = ["created_at", "value"]
 
     def get_queryset(self):

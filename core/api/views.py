@@ -71,7 +71,6 @@ class UserViewSet(BaseReadOnlyModelViewSet):
     queryset = get_user_model().objects.filter(is_active=True).order_by("username")
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
-    search_fields = ["username", "display_name", "handle"]
     ordering_fields = ["username", "date_joined"]
 
 
@@ -82,7 +81,6 @@ class TenantViewSet(BaseModelViewSet):
     permission_classes = [permissions.IsAuthenticated, ModelPermissionsOrReadOnly, ScopedRolePermission]
     serializer_class = TenantSerializer
     filterset_class = TenantFilterSet
-    search_fields = ["name", "slug"]
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
@@ -96,7 +94,6 @@ class MembershipViewSet(BaseModelViewSet):
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
     permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
-    search_fields = ["user__username", "tenant__name"]
     ordering_fields = ["created_at", "role"]
 
     def get_queryset(self):

@@ -100,9 +100,9 @@ class TestConventions:
     def test_search_and_ordering_are_on_by_default(self, admin_api_client):
         TenantFactory(name="Aurora", slug="aurora")
         TenantFactory(name="Borealis", slug="borealis")
-        assert [
-            row["slug"] for row in admin_api_client.get("/api/core/tenants/", {"search": "aur"}).data["results"]
-        ] == ["aurora"]
+        assert [row["slug"] for row in admin_api_client.get("/api/core/tenants/", {"q": "aur"}).data["results"]] == [
+            "aurora"
+        ]
         ordered = admin_api_client.get("/api/core/tenants/", {"ordering": "-name"}).data["results"]
         assert [row["name"] for row in ordered][:2] == ["Borealis", "Aurora"]
 

@@ -233,7 +233,8 @@ def filter_params(viewset, row) -> list[dict]:
             continue
         if field.is_relation and field.many_to_one and name.endswith("_id"):
             params.append({name: str(getattr(row, field.attname))})
-    params.append({"search": str(row)[:20]})
+    if filterset and "q" in filterset.base_filters:
+        params.append({"q": str(row)[:20]})
     return params
 
 

@@ -48,3 +48,12 @@ def test_every_operation_documents_406_and_every_body_415(db):
         assert "406" in operation["responses"], name
         if "requestBody" in operation:
             assert "415" in operation["responses"], name
+
+
+def test_text_search_is_one_parameter_q_documented_where_it_filters(db):
+    """``q`` (``core.filtersets.SearchFilterSet``) is the API's one text search; no operation offers a ``search``
+    parameter beside it (DRF's search filter, which searched the same columns a second way, is not installed)."""
+    documented = {name: {p["name"] for p in op.get("parameters", [])} for name, op in operations()}
+    assert not [name for name, parameters in documented.items() if "search" in parameters]
+    assert "q" in documented["GET /api/audio-vcs/projects/"]
+    assert "q" in documented["GET /api/core/memberships/"]
