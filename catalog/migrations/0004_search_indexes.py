@@ -3,7 +3,6 @@
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.text
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
@@ -14,7 +13,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop),  # as core's
         migrations.AlterModelOptions(
             name='track',
             options={'ordering': ['album_id', 'disc_number', 'track_number', 'title'], 'verbose_name': 'track', 'verbose_name_plural': 'tracks'},

@@ -7,7 +7,6 @@ import django.db.models.functions.text
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-import pgvector.django
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +22,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        pgvector.django.VectorExtension(),
+        # Created if missing, never dropped on the way back: a superuser may have created it ahead of a user who
+        # may not drop it (README, "The database"), and other databases of the server share it.
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS vector", reverse_sql=migrations.RunSQL.noop),
         migrations.CreateModel(
             name='Tenant',
             fields=[

@@ -86,15 +86,35 @@ def test_every_migration_applies_from_zero_and_reverses_to_zero():
     targets = executor.loader.graph.leaf_nodes()
     local_apps = {"core", "catalog", "amcs", "audio_vcs", "club", "storyteller"}
     roots = [(app, None) for app, _ in targets if app in local_apps or app in {"auth", "contenttypes"}]
-    call_command("migrate", "contenttypes", "zero", verbosity=0)
-    for app, _ in roots:
-        call_command("migrate", app, "zero", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("select count(*) from information_schema.tables where table_name like 'core\\_%'")
-        assert cursor.fetchone()[0] == 0
-    call_command("migrate", verbosity=0)
+    try:
+        call_command("migrate", "contenttypes", "zero", verbosity=0)
+        for app, _ in roots:
+            call_command("migrate", app, "zero", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("select count(*) from information_schema.tables where table_name like 'core\\_%'")
+            assert cursor.fetchone()[0] == 0
+    finally:  # migrated again even if the way down failed, so the worker's later tests find their tables
+        call_command("migrate", verbosity=0)
     executor = MigrationExecutor(connection)
     assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+
+
+def test_no_migration_drops_an_extension_on_the_way_back():
+    """Extensions are created if missing and kept on reverse (``RunSQL`` with a no-op reverse): a superuser may
+    have created them for a user who cannot drop them (README, "The database"), and reversing an app must not
+    take an extension from under the others. ``CreateExtension`` (``VectorExtension``, ``TrigramExtension``)
+    would drop it."""
+    from django.contrib.postgres.operations import CreateExtension
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)  # from disk, no database
+    dropping = [
+        f"{app}.{name}"
+        for (app, name), migration in loader.disk_migrations.items()
+        for operation in migration.operations
+        if isinstance(operation, CreateExtension)
+    ]
+    assert dropping == []
 
 
 def test_openapi_schema_generates_without_warnings(db, tmp_path):
