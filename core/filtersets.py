@@ -7,7 +7,7 @@ from django_filters.filters import QuerySetRequestMixin
 
 from core.choices import MembershipRole
 from core.models import Membership, Tenant
-from core.search import contains_any
+from core.search import contains_any, text_contains
 
 
 class FilterSet(django_filters.FilterSet):
@@ -41,10 +41,15 @@ class SearchFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
 
     search_fields: tuple[str, ...] = ()
+    #: match the (local) search fields joined as one text, served by one trigram index over them all
+    #: (``core.models.trigram_index(name, *fields)``) instead of one index per column
+    search_as_one_text = False
 
     def search(self, queryset, name, value):
         if not self.search_fields:
             return queryset
+        if self.search_as_one_text:
+            return queryset.filter(text_contains(self.search_fields, value))
         return queryset.filter(contains_any(queryset.model, self.search_fields, value))
 
 

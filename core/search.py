@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import F, Func, Q, TextField
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.lookups import IContains
 
 #: a related table matching more rows than this is joined instead of listed by id
 MAX_RELATED_IDS = 1000
@@ -64,6 +65,27 @@ def search_condition(model, lookups: Iterable[str], value) -> Q:
 def contains_any(model, fields: Iterable[str], value: str) -> Q:
     """Rows where any of ``fields`` (local or through foreign keys, ``song__title``) contains ``value``, any case."""
     return search_condition(model, [f"{field}{LOOKUP_SEP}icontains" for field in fields], value)
+
+
+class JoinedText(Func):
+    """``a || ' ' || b``: the columns as one text. Immutable, so an index can hold it; the columns must not be
+    nullable (a NULL would blank the whole text; optional text is ``""`` in this project)."""
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+
+def search_text(*fields: str):
+    """The text a search over several local columns matches: the columns joined by a space
+    (:class:`JoinedText`), which ``core.models.trigram_index(name, *fields)`` indexes."""
+    return F(fields[0]) if len(fields) == 1 else JoinedText(*fields)
+
+
+def text_contains(fields: Iterable[str], value: str) -> Q:
+    """Rows whose ``fields``, joined as one text (:func:`search_text`), contain ``value``, any case: one
+    condition that one trigram index over the columns serves (a term may also span two adjacent columns)."""
+    return Q(IContains(search_text(*fields), value))
 
 
 _PREFIXES = {"^": "istartswith", "=": "iexact", "@": "search"}

@@ -16,7 +16,7 @@ from django.db import models
 
 from core.filtersets import FilterSet, IdInFilter, SearchFilterSet
 from storyteller import models as m
-from storyteller.models.base import storyteller_lookup
+from storyteller.models.base import searched_columns, storyteller_lookup
 
 
 class ArrayContainsFilter(django_filters.CharFilter):
@@ -30,7 +30,6 @@ class ArrayContainsFilter(django_filters.CharFilter):
 
 def filterset_for(model) -> type[FilterSet]:
     attrs: dict = {}
-    search: list[str] = []
     ranges: dict[str, list[str]] = {}
     for field in model._meta.concrete_fields:
         if field.primary_key:
@@ -46,13 +45,18 @@ def filterset_for(model) -> type[FilterSet]:
             ranges[name] = ["gte", "lte"]
         elif isinstance(field, ArrayField) and isinstance(field.base_field, models.TextField):
             attrs[name] = ArrayContainsFilter(field_name=name, label=f"{field.verbose_name} (comma-separated, all)")
-        elif isinstance(field, models.CharField | models.TextField) and len(search) < 4:
-            search.append(name)
     if getattr(model, "access_path", None) and "storyteller" not in {f.name for f in model._meta.concrete_fields}:
         path = storyteller_lookup(model, "pk") if model is not m.Storyteller else "pk"
         attrs["storyteller_id"] = IdInFilter(field_name=path, label="storyteller ids (comma-separated)")
     meta = type("Meta", (), {"model": model, "fields": ranges})
-    attrs.update({"Meta": meta, "search_fields": tuple(search), "__module__": __name__})
+    attrs.update(
+        {
+            "Meta": meta,
+            "search_fields": tuple(searched_columns(model)),
+            "search_as_one_text": True,
+            "__module__": __name__,
+        }
+    )
     return type(f"{model.__name__}FilterSet", (SearchFilterSet,), attrs)
 
 

@@ -30,6 +30,23 @@ from django.db import models
 
 from core.models import BaseModel, ScopedQuerySet, SoftDeleteQuerySet
 
+#: how many text columns a storyteller model's ``q`` searches (its first ones, in field order)
+SEARCHED_COLUMNS = 4
+
+
+def searched_columns(model) -> list[str]:
+    """The text columns ``q`` searches on ``model`` (storyteller.filtersets), joined as one text and served by
+    the model's one trigram index (``core.models.trigram_index(name, *columns)`` in its ``Meta``)."""
+    columns = [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+        and not field.is_relation
+        and not field.choices
+        and isinstance(field, models.CharField | models.TextField)
+    ]
+    return columns[:SEARCHED_COLUMNS]
+
 
 def storyteller_lookup(model, suffix: str) -> str:
     """The ORM lookup from ``model`` to its storyteller's ``suffix`` (``pk``, ``deleted_at__isnull``)."""

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import choice_check
+from core.models import trigram_index
 from storyteller.choices import (
     CollectionArchetypePattern,
     CollectionBookSectionType,
@@ -155,6 +156,9 @@ class Collection(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["storyteller", "display_order", "collection_name"], name="st_col_e368e_idx"),
+            trigram_index(
+                "st_collection_db6d9_q", "collection_name", "description", "organizing_value", "suggested_title"
+            ),
         ]
         verbose_name = _("collection")
         verbose_name_plural = _("collections")
@@ -237,6 +241,7 @@ class CollectionLifeEvent(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["collection", "sequence_order"], name="st_collifeve_990ee_idx"),
+            trigram_index("st_collectionlifeev_334e8_q", "narrative_function", "connection_to_theme"),
         ]
         verbose_name = _("collection life event")
         verbose_name_plural = _("collection life events")
@@ -307,6 +312,13 @@ class CollectionGrouping(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["storyteller", "display_order"], name="st_colgro_78fd7_idx"),
+            trigram_index(
+                "st_collectiongroupi_2193f_q",
+                "grouping_name",
+                "grouping_description",
+                "grouping_principle",
+                "suggested_part_title",
+            ),
         ]
         verbose_name = _("collection grouping")
         verbose_name_plural = _("collection groupings")
@@ -356,6 +368,7 @@ class CollectionGroupingMember(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["grouping", "sequence_order"], name="st_colgromem_c914d_idx"),
+            trigram_index("st_collectiongroupi_cfd6e_q", "relationship_to_grouping"),
         ]
         verbose_name = _("collection grouping member")
         verbose_name_plural = _("collection grouping members")
@@ -422,6 +435,9 @@ class CollectionRelationship(StorytellerOwnedModel):
             choice_check("relationship_type", CollectionRelationshipRelationshipType, blank=True),
             choice_check("strength", CollectionRelationshipStrength, blank=True),
         ]
+        indexes = [
+            trigram_index("st_collectionrelati_6c490_q", "relationship_description"),
+        ]
         verbose_name = _("collection relationship")
         verbose_name_plural = _("collection relationships")
 
@@ -465,6 +481,9 @@ class CollectionTag(StorytellerOwnedModel):
         ordering = ["created_at"]
         constraints = [
             choice_check("tag_category", CollectionTagTagCategory, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_collectiontag_44bb9_q", "tag_value", "relevance_note"),
         ]
         verbose_name = _("collection tag")
         verbose_name_plural = _("collection tags")
@@ -522,6 +541,9 @@ class CollectionSynthesis(StorytellerOwnedModel):
                 violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
             ),
             choice_check("synthesis_type", CollectionSynthesisSynthesisType, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_collectionsynthe_c9771_q", "content", "user_feedback"),
         ]
         verbose_name = _("collection synthesis")
         verbose_name_plural = _("collection syntheses")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import choice_check, range_check
+from core.models import trigram_index
 from storyteller.choices import (
     AgentAgentType,
     AgentDefaultTone,
@@ -163,6 +164,9 @@ class StorytellerProgress(StorytellerOwnedModel):
             choice_check("phase_status", StorytellerProgressPhaseStatus, blank=True),
             range_check("overall_completion_percentage", 0, 100, name="completion"),
         ]
+        indexes = [
+            trigram_index("st_storytellerprogr_c889a_q", "suggested_next_phase", "suggested_next_action"),
+        ]
         verbose_name = _("storyteller progress")
         verbose_name_plural = _("storyteller progress")
 
@@ -241,6 +245,9 @@ class StorytellerSectionSelection(StorytellerOwnedModel):
             ),
             choice_check("selection_reason", StorytellerSectionSelectionSelectionReason, blank=True),
             choice_check("priority_level", StorytellerSectionSelectionPriorityLevel, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_storytellersecti_7d639_q", "user_notes"),
         ]
         verbose_name = _("storyteller section selection")
         verbose_name_plural = _("storyteller section selections")
@@ -345,6 +352,7 @@ class StorytellerSectionStatus(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["status"], name="st_stosecsta_059f3_idx"),
+            trigram_index("st_storytellersecti_7ef41_q", "unlock_reason", "skip_reason", "prerequisite_notes"),
         ]
         verbose_name = _("storyteller section status")
         verbose_name_plural = _("storyteller section statuses")
@@ -678,6 +686,15 @@ class ArchetypeAnalysis(StorytellerOwnedModel):
             range_check("relationship_to_meaning_strength", Decimal("0"), Decimal("1"), name="meaning_strength"),
             choice_check("analysis_method", ArchetypeAnalysisAnalysisMethod),
         ]
+        indexes = [
+            trigram_index(
+                "st_archetypeanalysi_a4e6f_q",
+                "refinement_progress",
+                "emotional_arc_description",
+                "character_development_notes",
+                "identity_before",
+            ),
+        ]
         verbose_name = _("archetype analysis")
         verbose_name_plural = _("archetype analyses")
 
@@ -807,6 +824,11 @@ class UserFeedback(StorytellerOwnedModel):
             choice_check("sentiment", UserFeedbackSentiment, blank=True),
             choice_check("priority", UserFeedbackPriority, blank=True),
             choice_check("resolution_status", UserFeedbackResolutionStatus, blank=True),
+        ]
+        indexes = [
+            trigram_index(
+                "st_userfeedback_f049b_q", "feedback_on_name", "feedback_text", "specific_issue", "suggested_change"
+            ),
         ]
         verbose_name = _("user feedback")
         verbose_name_plural = _("user feedback")
@@ -1088,6 +1110,11 @@ class AgentInstance(StorytellerOwnedModel):
             choice_check("status", AgentInstanceStatus),
             range_check("user_satisfaction_rating", 1, 5),
         ]
+        indexes = [
+            trigram_index(
+                "st_agentinstance_b5c73_q", "instance_objective", "tone_override", "model_override", "failure_reason"
+            ),
+        ]
         verbose_name = _("agent instance")
         verbose_name_plural = _("agent instances")
 
@@ -1292,6 +1319,13 @@ class Requirement(StorytellerOwnedModel):
         indexes = [
             models.Index(fields=["storyteller", "status"], name="st_req_2bd55_idx"),
             models.Index(fields=["status", "priority"], name="st_req_a9e00_idx"),
+            trigram_index(
+                "st_requirement_ba12f_q",
+                "requirement_description",
+                "specific_gap",
+                "why_important",
+                "suggested_session_focus",
+            ),
         ]
         verbose_name = _("requirement")
         verbose_name_plural = _("requirements")
@@ -1529,6 +1563,13 @@ class EditRequirement(StorytellerOwnedModel):
         indexes = [
             models.Index(fields=["story", "status"], name="st_edireq_4c727_idx"),
             models.Index(fields=["severity", "status"], name="st_edireq_b4ea2_idx"),
+            trigram_index(
+                "st_editrequirement_09389_q",
+                "specific_concern",
+                "why_problematic",
+                "suggested_approach",
+                "example_text",
+            ),
         ]
         verbose_name = _("edit requirement")
         verbose_name_plural = _("edit requirements")
@@ -1703,6 +1744,7 @@ class BookExport(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["story", "export_status"], name="st_booexp_3c42b_idx"),
+            trigram_index("st_bookexport_84da8_q", "file_url", "file_checksum", "failure_reason", "error_log"),
         ]
         verbose_name = _("book export")
         verbose_name_plural = _("book exports")
@@ -1777,6 +1819,9 @@ class BookExportDelivery(StorytellerOwnedModel):
             choice_check("delivery_method", BookExportDeliveryDeliveryMethod, blank=True),
             choice_check("delivery_status", BookExportDeliveryDeliveryStatus, blank=True),
         ]
+        indexes = [
+            trigram_index("st_bookexportdelive_2e080_q", "delivered_to", "failure_reason"),
+        ]
         verbose_name = _("book export delivery")
         verbose_name_plural = _("book export deliveries")
 
@@ -1848,6 +1893,7 @@ class Event(StorytellerOwnedModel):
         indexes = [
             models.Index(fields=["storyteller", "-occurred_at"], name="st_event_storyteller_idx"),
             models.Index(fields=["-occurred_at", "-id"], name="st_event_order_idx"),
+            trigram_index("st_event_41196_q", "subject", "from_status", "to_status"),
         ]
         verbose_name = _("event")
         verbose_name_plural = _("events")

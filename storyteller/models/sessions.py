@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import choice_check, range_check
+from core.models import trigram_index
 from storyteller.choices import (
     SessionArtifactArtifactType,
     SessionInteractionInteractionType,
@@ -185,6 +186,7 @@ class StorytellerSession(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["storyteller", "status"], name="st_ses_99b54_idx"),
+            trigram_index("st_storytellersessi_958e0_q", "session_name", "intention", "procedure_notes", "summary"),
         ]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
@@ -230,6 +232,9 @@ class SessionScope(StorytellerOwnedModel):
         ordering = ["created_at"]
         constraints = [
             choice_check("scope_type", SessionScopeScopeType),
+        ]
+        indexes = [
+            trigram_index("st_sessionscope_f138b_q", "scope_description"),
         ]
         verbose_name = _("session scope")
         verbose_name_plural = _("session scopes")
@@ -480,6 +485,9 @@ class SessionSynthesis(StorytellerOwnedModel):
             ),
             choice_check("synthesis_type", SessionSynthesisSynthesisType, blank=True),
         ]
+        indexes = [
+            trigram_index("st_sessionsynthesis_72296_q", "title", "content", "user_feedback"),
+        ]
         verbose_name = _("session synthesis")
         verbose_name_plural = _("session syntheses")
 
@@ -539,6 +547,9 @@ class SessionArchetype(StorytellerOwnedModel):
         constraints = [
             range_check("confidence_score", Decimal("0"), Decimal("1")),
         ]
+        indexes = [
+            trigram_index("st_sessionarchetype_dcac3_q", "archetype_type", "narrative_shape", "user_reframed"),
+        ]
         verbose_name = _("session archetype")
         verbose_name_plural = _("session archetypes")
 
@@ -593,6 +604,9 @@ class SessionLifeEvent(StorytellerOwnedModel):
                 violation_error_message=_("This session / life event combination already exists."),
             ),
             choice_check("coverage_level", SessionLifeEventCoverageLevel, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_sessionlifeevent_667c0_q", "notes"),
         ]
         verbose_name = _("session life event")
         verbose_name_plural = _("session life events")
@@ -706,6 +720,9 @@ class SessionInteraction(StorytellerOwnedModel):
             choice_check("response_method", SessionInteractionResponseMethod, blank=True),
             choice_check("sentiment", SessionInteractionSentiment, blank=True),
         ]
+        indexes = [
+            trigram_index("st_sessioninteracti_63373_q", "agent_prompt", "storyteller_response"),
+        ]
         verbose_name = _("session interaction")
         verbose_name_plural = _("session interactions")
 
@@ -779,6 +796,9 @@ class SessionArtifact(StorytellerOwnedModel):
                 violation_error_message=_("An approved row is no longer provisional and carries its approval time."),
             ),
             choice_check("artifact_type", SessionArtifactArtifactType, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_sessionartifact_bc239_q", "artifact_name", "content"),
         ]
         verbose_name = _("session artifact")
         verbose_name_plural = _("session artifacts")
@@ -913,6 +933,9 @@ class SessionNote(StorytellerOwnedModel):
         constraints = [
             choice_check("note_type", SessionNoteNoteType, blank=True),
             choice_check("noted_by", SessionNoteNotedBy, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_sessionnote_285c4_q", "note_content"),
         ]
         verbose_name = _("session note")
         verbose_name_plural = _("session notes")

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import choice_check, range_check
+from core.models import trigram_index
 from storyteller.choices import (
     ChapterSectionSectionType,
     ChapterSectionShowVsTell,
@@ -214,6 +215,7 @@ class Story(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["title"], name="st_sto_97433_idx"),
+            trigram_index("st_story_bec67_q", "title", "subtitle", "working_title", "overall_archetype"),
         ]
         verbose_name = _("story")
         verbose_name_plural = _("stories")
@@ -369,6 +371,11 @@ class StoryChapter(StorytellerOwnedModel):
             range_check("scene_to_summary_ratio", Decimal("0"), Decimal("1")),
             choice_check("status", StoryChapterStatus),
         ]
+        indexes = [
+            trigram_index(
+                "st_storychapter_638d1_q", "chapter_title", "chapter_subtitle", "narrative_purpose", "emotional_arc"
+            ),
+        ]
         verbose_name = _("story chapter")
         verbose_name_plural = _("story chapters")
 
@@ -474,6 +481,9 @@ class ChapterSection(StorytellerOwnedModel):
             choice_check("show_vs_tell", ChapterSectionShowVsTell, blank=True),
             choice_check("status", ChapterSectionStatus),
         ]
+        indexes = [
+            trigram_index("st_chaptersection_cfcfe_q", "section_title", "scene_setting", "scene_purpose", "content"),
+        ]
         verbose_name = _("chapter section")
         verbose_name_plural = _("chapter sections")
 
@@ -534,6 +544,9 @@ class StoryCollection(StorytellerOwnedModel):
                 violation_error_message=_("This story / chapter / collection combination already exists."),
             ),
             choice_check("usage_type", StoryCollectionUsageType, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_storycollection_14f50_q", "material_used", "transformation_notes"),
         ]
         verbose_name = _("story collection")
         verbose_name_plural = _("story collections")
@@ -704,6 +717,9 @@ class StoryCharacter(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["character_name"], name="st_stocha_21639_idx"),
+            trigram_index(
+                "st_storycharacter_1244c_q", "character_name", "real_name", "physical_description", "speech_patterns"
+            ),
         ]
         verbose_name = _("story character")
         verbose_name_plural = _("story characters")
@@ -799,6 +815,15 @@ class CharacterRelationship(StorytellerOwnedModel):
             choice_check("relationship_arc", CharacterRelationshipRelationshipArc, blank=True),
             choice_check("significance", CharacterRelationshipSignificance, blank=True),
         ]
+        indexes = [
+            trigram_index(
+                "st_characterrelatio_7a553_q",
+                "relationship_description",
+                "initial_dynamic",
+                "key_conflict",
+                "resolution",
+            ),
+        ]
         verbose_name = _("character relationship")
         verbose_name_plural = _("character relationships")
 
@@ -861,6 +886,9 @@ class CharacterAppearance(StorytellerOwnedModel):
         constraints = [
             choice_check("role_in_scene", CharacterAppearanceRoleInScene, blank=True),
             choice_check("significance_in_scene", CharacterAppearanceSignificanceInScene, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_characterappeara_73d33_q", "development_notes"),
         ]
         verbose_name = _("character appearance")
         verbose_name_plural = _("character appearances")
@@ -932,6 +960,7 @@ class StoryTheme(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["theme_name"], name="st_stothe_ced05_idx"),
+            trigram_index("st_storytheme_1f111_q", "theme_name", "theme_description", "theme_arc"),
         ]
         verbose_name = _("story theme")
         verbose_name_plural = _("story themes")
@@ -981,6 +1010,9 @@ class ChapterTheme(StorytellerOwnedModel):
                 violation_error_message=_("This chapter / theme combination already exists."),
             ),
             choice_check("prominence", ChapterThemeProminence, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_chaptertheme_6f256_q", "how_explored"),
         ]
         verbose_name = _("chapter theme")
         verbose_name_plural = _("chapter themes")
@@ -1189,6 +1221,9 @@ class StoryScene(StorytellerOwnedModel):
             choice_check("emotional_tone", StorySceneEmotionalTone, blank=True),
             choice_check("status", StorySceneStatus),
         ]
+        indexes = [
+            trigram_index("st_storyscene_545a2_q", "scene_name", "scene_description", "scene_setting", "scene_time"),
+        ]
         verbose_name = _("story scene")
         verbose_name_plural = _("story scenes")
 
@@ -1263,6 +1298,7 @@ class StoryDraft(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["story", "-draft_version"], name="st_stodra_209bb_idx"),
+            trigram_index("st_storydraft_ac439_q", "version_name", "content", "revision_notes", "feedback_received"),
         ]
         verbose_name = _("story draft")
         verbose_name_plural = _("story drafts")

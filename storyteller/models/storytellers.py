@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import choice_check, range_check
-from core.models import SoftDeleteManager, SoftDeleteModel
+from core.models import SoftDeleteManager, SoftDeleteModel, trigram_index
 from storyteller.choices import (
     LifeEventBoundaryPrivacyLevel,
     LifeEventCategory,
@@ -143,6 +143,7 @@ class Storyteller(SoftDeleteModel, StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="st_sto_a3c75_idx"),
+            trigram_index("st_storyteller_2437f_q", "first_name", "middle_name", "last_name", "preferred_name"),
         ]
         verbose_name = _("storyteller")
         verbose_name_plural = _("storytellers")
@@ -212,6 +213,9 @@ class StorytellerBoundary(StorytellerOwnedModel):
         ordering = ["created_at"]
         constraints = [
             range_check("maximum_tier_comfortable", 1, 3),
+        ]
+        indexes = [
+            trigram_index("st_storytellerbound_51cc2_q", "additional_notes"),
         ]
         verbose_name = _("storyteller boundary")
         verbose_name_plural = _("storyteller boundaries")
@@ -292,6 +296,9 @@ class StorytellerPreference(StorytellerOwnedModel):
             choice_check("desired_book_tone", StorytellerPreferenceDesiredBookTone, blank=True),
             choice_check("desired_book_length", StorytellerPreferenceDesiredBookLength, blank=True),
             choice_check("intended_audience", StorytellerPreferenceIntendedAudience, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_storytellerprefe_687a6_q", "primary_language"),
         ]
         verbose_name = _("storyteller preference")
         verbose_name_plural = _("storyteller preferences")
@@ -378,6 +385,7 @@ class LifeEvent(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["storyteller", "display_order", "event_name"], name="st_lifeve_4cbcf_idx"),
+            trigram_index("st_lifeevent_b2401_q", "event_name", "description"),
         ]
         verbose_name = _("life event")
         verbose_name_plural = _("life events")
@@ -465,6 +473,7 @@ class LifeEventTimespan(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["life_event", "order_index"], name="st_lifevetim_ca3dd_idx"),
+            trigram_index("st_lifeeventtimespa_9d7c7_q", "description"),
         ]
         verbose_name = _("life event timespan")
         verbose_name_plural = _("life event timespans")
@@ -519,6 +528,7 @@ class LifeEventLocation(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["life_event", "order_index"], name="st_lifeveloc_40391_idx"),
+            trigram_index("st_lifeeventlocatio_0a96d_q", "location_name", "description"),
         ]
         verbose_name = _("life event location")
         verbose_name_plural = _("life event locations")
@@ -597,6 +607,9 @@ class LifeEventParticipant(StorytellerOwnedModel):
             choice_check("relationship_type", LifeEventParticipantRelationshipType, blank=True),
             choice_check("significance", LifeEventParticipantSignificance, blank=True),
         ]
+        indexes = [
+            trigram_index("st_lifeeventpartici_e2ef9_q", "first_name", "last_name", "nickname", "role_in_event"),
+        ]
         verbose_name = _("life event participant")
         verbose_name_plural = _("life event participants")
 
@@ -654,6 +667,7 @@ class LifeEventDetail(StorytellerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["life_event", "display_order"], name="st_lifevedet_cde65_idx"),
+            trigram_index("st_lifeeventdetail_1eaab_q", "detail_key", "detail_value", "display_label"),
         ]
         verbose_name = _("life event detail")
         verbose_name_plural = _("life event details")
@@ -743,6 +757,9 @@ class LifeEventTrauma(StorytellerOwnedModel):
             choice_check("default_privacy_level", LifeEventTraumaDefaultPrivacyLevel),
             choice_check("assessed_by", LifeEventTraumaAssessedBy, blank=True),
         ]
+        indexes = [
+            trigram_index("st_lifeeventtrauma_c5e60_q", "resolution_notes", "support_notes"),
+        ]
         verbose_name = _("life event trauma")
         verbose_name_plural = _("life event traumas")
 
@@ -808,6 +825,9 @@ class LifeEventBoundary(StorytellerOwnedModel):
         ordering = ["created_at"]
         constraints = [
             choice_check("privacy_level", LifeEventBoundaryPrivacyLevel, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_lifeeventboundar_893db_q", "boundary_notes"),
         ]
         verbose_name = _("life event boundary")
         verbose_name_plural = _("life event boundaries")
@@ -889,6 +909,9 @@ class LifeEventMedia(StorytellerOwnedModel):
         constraints = [
             choice_check("media_type", LifeEventMediaMediaType, blank=True),
         ]
+        indexes = [
+            trigram_index("st_lifeeventmedia_0ac7f_q", "file_url", "thumbnail_url", "title", "description"),
+        ]
         verbose_name = _("life event media")
         verbose_name_plural = _("life event media")
 
@@ -966,6 +989,9 @@ class LifeEventPreference(StorytellerOwnedModel):
         constraints = [
             choice_check("preferred_depth", LifeEventPreferencePreferredDepth, blank=True),
             choice_check("preferred_approach", LifeEventPreferencePreferredApproach, blank=True),
+        ]
+        indexes = [
+            trigram_index("st_lifeeventprefere_877b2_q", "suggested_chapter_title", "notes"),
         ]
         verbose_name = _("life event preference")
         verbose_name_plural = _("life event preferences")

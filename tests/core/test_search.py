@@ -9,10 +9,13 @@ from club.filtersets import NominationFilterSet
 from club.models import Nomination
 from core import search
 from core.search import admin_lookups, contains_any
+from storyteller.filtersets import FILTERSETS
+from storyteller.models import Storyteller
 from tests.audio_vcs.factories import ProjectFactory
 from tests.catalog.factories import AlbumFactory
 from tests.club.factories import NominationFactory
 from tests.core.factories import UserFactory
+from tests.storyteller.factories import StorytellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,13 @@ def test_admin_search_splits_each_term_and_field_through_a_foreign_key():
 )
 def test_admin_lookups_follow_the_admin_prefixes_or_leave_the_search_to_django(fields, lookups):
     assert admin_lookups(Project, fields) == lookups
+
+
+def test_search_as_one_text_matches_any_of_the_columns_and_only_them():
+    by_last = StorytellerFactory(first_name="Ada", last_name="Emberly")
+    by_preferred = StorytellerFactory(first_name="Grace", preferred_name="ember")
+    StorytellerFactory(first_name="Alan", last_name="Turing", preferred_name="")
+    filterset = FILTERSETS[Storyteller]
+    assert filterset.search_as_one_text
+    found = filterset(QueryDict("q=EMBER"), queryset=Storyteller.objects.all()).qs
+    assert set(found) == {by_last, by_preferred}

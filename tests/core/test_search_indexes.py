@@ -30,6 +30,9 @@ from club.filtersets import ClubFilterSet, LinkedAccountFilterSet, WeekFilterSet
 from club.models import Club, LinkedAccount, Nomination, Rating, Week
 from core.filtersets import TenantFilterSet, UserFilterSet
 from core.models import Tenant, User
+from storyteller.filtersets import FILTERSETS
+from storyteller.models import STORYTELLER_MODELS
+from storyteller.models.base import searched_columns
 
 
 def q(filterset, model):
@@ -102,11 +105,18 @@ CASES = {
     ),
 }
 
+# storyteller data: ``q`` matches the searched columns joined as one text, one trigram index per table
+for _model in STORYTELLER_MODELS:
+    _index = [index.name for index in _model._meta.indexes if index.name.endswith("_q")]
+    if searched_columns(_model):
+        CASES[f"storyteller.{_model._meta.model_name} q"] = (q(FILTERSETS[_model], _model), _index)
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES)
 def test_search_is_served_by_trigram_indexes(case):
     build, indexes = CASES[case]
+    assert indexes
     plan = build().explain()
     with connection.cursor() as cursor:
         for index in indexes:
