@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # Every request that may write runs in one transaction: a multi-row write (a song with its sources, an
+    # album with its genres) is stored whole or not at all, whichever view, viewset or action performs it.
+    "core.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,9 +108,6 @@ else:
     DATABASE_URL = embedded_db.database_url()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# Every request runs in one transaction: a multi-row write (a song with its sources, an album with its
-# genres) is stored whole or not at all, whichever view, viewset or action performs it.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})  # a URL without a query string has none
 if "host" in DATABASES["default"]["OPTIONS"]:  # a Unix socket directory given as ?host=...
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")

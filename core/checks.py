@@ -34,7 +34,7 @@ def values_plan_errors(viewsets) -> list[checks.Error]:
         try:
             plan = values_plan(view.serializer_class)
             if plan is not None:
-                str(view.queryset.values(*plan.paths).query)
+                str(plan.values(view.queryset).query)
         except Exception as error:  # noqa: BLE001 - any failure to plan or compile is the error reported
             errors.append(
                 checks.Error(

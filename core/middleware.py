@@ -1,4 +1,8 @@
-"""Every answer under ``/api/`` and ``/1/`` that is not a success is JSON in the documented shape.
+"""Request transactions, and errors in JSON under ``/api/`` and ``/1/``.
+
+:class:`AtomicWritesMiddleware` runs every request that may write in one transaction (see its docstring).
+
+Every answer under ``/api/`` and ``/1/`` that is not a success is JSON in the documented shape.
 
 :class:`ApiErrorMiddleware` sits near the top of ``MIDDLEWARE``. Before the request goes further it
 refuses, in JSON, what no view should see: a NUL character in the path or the query string (400;
@@ -13,9 +17,10 @@ shape: ``{"message", "errors"}`` under ``/api/``, ListenBrainz's ``{"code", "err
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.http import JsonResponse
 
-from core.api.exceptions import error_response, exception_response, reason
+from core.api.exceptions import SAFE_METHODS, error_response, exception_response, reason, roll_back_request
 
 API_PREFIX = "/api/"
 LISTENBRAINZ_PREFIX = "/1/"
@@ -26,6 +31,30 @@ MESSAGE_NUL_PATH = "The path must not contain NUL characters."
 MESSAGE_NUL_QUERY = "Query parameters must not contain NUL characters."
 MESSAGE_BAD_LENGTH = "Content-Length must be a non-negative integer."
 MESSAGE_TOO_LARGE = "The body is too large: at most {limit} bytes for {kind}."
+
+
+class AtomicWritesMiddleware:
+    """Every request that may write runs in one transaction; reads run without one.
+
+    A multi-row write through any view, viewset, action or the admin is stored whole or not at all: an
+    exception from the view, or an API error answered by DRF's handler (``core.api.exceptions``), rolls back
+    what the request wrote. This is Django's ``ATOMIC_REQUESTS`` for the methods that may write: a read
+    (GET, HEAD, OPTIONS) writes nothing, so its transaction would only cost two round trips to the database
+    (``BEGIN`` and ``COMMIT``) around its queries. Last in ``MIDDLEWARE``, so it wraps the view alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in SAFE_METHODS:
+            return self.get_response(request)
+        with transaction.atomic():
+            return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        roll_back_request(request)
+        return None
 
 
 def api_kind(path: str) -> str | None:

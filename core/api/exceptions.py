@@ -27,7 +27,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, InterfaceError, OperationalError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
@@ -112,12 +112,23 @@ def flatten_errors(detail, path: tuple[str, ...] = ()) -> list[dict]:
     ]
 
 
+#: methods that never write: their requests run without a transaction
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def roll_back_request(request) -> None:
+    """Mark the transaction of a writing request for rollback (a refused or failed request keeps nothing)."""
+    if request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
+        transaction.set_rollback(True)
+
+
 def exception_handler(exc: Exception, context: dict):
     """DRF's ``EXCEPTION_HANDLER``: every API exception in the one shape; anything else goes on to the middleware."""
     exc = to_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: core.middleware answers it (500 with an error id, or 503)
+    roll_back_request(context["request"])  # what DRF does under ATOMIC_REQUESTS (core.middleware)
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail)
         message = (

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import permissions, viewsets
+from rest_framework import pagination, permissions, viewsets
 from rest_framework.response import Response
 
 from core.api.exceptions import Conflict
@@ -38,7 +38,11 @@ class ValuesListMixin:
         plan = values_plan(self.get_serializer_class())
         if plan is None:
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset()).values(*plan.paths)
+        queryset = self.filter_queryset(self.get_queryset())
+        keys = ()  # a cursor page reads the position of its last row from the row
+        if isinstance(self.paginator, pagination.CursorPagination):
+            keys = (self.paginator.get_ordering(request, queryset, self)[0].lstrip("-"),)
+        queryset = plan.values(queryset, *keys)
         page = self.paginate_queryset(queryset)
         rows = [plan.shape(row) for row in (page if page is not None else queryset)]
         return self.get_paginated_response(rows) if page is not None else Response(rows)

@@ -88,7 +88,7 @@ def test_session_login_works_for_browser_clients(client, member):
 
 
 def test_expired_token_is_refused_and_purged(member):
-    """A refused request rolls back whatever it wrote (requests are atomic), so the daily purge deletes the token."""
+    """A request with an expired token is refused and writes nothing; the daily purge deletes the token."""
     from core.tasks import purge_expired_tokens
 
     instance, key = AuthToken.objects.create(user=member, expiry=timedelta(seconds=-1))

@@ -1,11 +1,14 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 
 from core.api.serializers import MembershipSerializer, TenantSerializer
-from core.api.values import values_plan
+from core.api.values import IsoUTC, values_plan
 from core.models import Tenant
 from core.services import model_update
 from tests.core.factories import TenantFactory
@@ -43,7 +46,8 @@ class TestModelUpdate:
 
 class TestValuesPlan:
     def test_plain_and_nested_serializers_get_a_plan(self):
-        assert values_plan(TenantSerializer).paths == ("id", "name", "slug", "created_at", "updated_at")
+        assert values_plan(TenantSerializer).paths == ("name", "slug")
+        assert set(values_plan(TenantSerializer).texts) == {"text:id", "text:created_at", "text:updated_at"}
         assert "user__username" in values_plan(MembershipSerializer).paths
 
     def test_serializers_needing_instances_get_none(self):
@@ -80,5 +84,28 @@ class TestValuesPlan:
     def test_plan_output_equals_serializer_output(self, db):
         tenant = TenantFactory()
         plan = values_plan(TenantSerializer)
-        row = Tenant.objects.filter(pk=tenant.pk).values(*plan.paths).get()
+        row = plan.values(Tenant.objects.filter(pk=tenant.pk)).get()
         assert plan.shape(row) == dict(TenantSerializer(tenant).data)
+
+    @pytest.mark.parametrize(
+        "moment",
+        [
+            datetime.datetime(2026, 11, 28, 6, 0, 0, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 11, 28, 6, 0, 0, 1, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 11, 28, 6, 0, 0, 120000, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 11, 28, 23, 59, 59, 999999, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+            datetime.datetime(1, 1, 1, 0, 0, 0, tzinfo=datetime.UTC),
+            datetime.datetime(999, 12, 31, 12, 30, 5, 500, tzinfo=datetime.UTC),
+        ],
+    )
+    def test_timestamps_read_as_text_are_what_drf_writes(self, db, moment):
+        tenant = TenantFactory()
+        Tenant.objects.filter(pk=tenant.pk).update(created_at=moment)
+        text = Tenant.objects.filter(pk=tenant.pk).values_list(IsoUTC(F("created_at")), flat=True).get()
+        assert text == serializers.DateTimeField().to_representation(moment)
+
+    def test_uuids_and_timestamps_are_read_as_text(self, db):
+        tenant = TenantFactory()
+        plan = values_plan(TenantSerializer)
+        row = plan.values(Tenant.objects.filter(pk=tenant.pk)).get()
+        assert row["text:id"] == str(tenant.pk) and isinstance(row["text:created_at"], str)
