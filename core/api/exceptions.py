@@ -128,7 +128,8 @@ def exception_handler(exc: Exception, context: dict):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: core.middleware answers it (500 with an error id, or 503)
-    roll_back_request(context["request"])  # what DRF does under ATOMIC_REQUESTS (core.middleware)
+    if context.get("request") is not None:
+        roll_back_request(context["request"])  # what DRF does under ATOMIC_REQUESTS (core.middleware)
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail)
         message = (

@@ -184,7 +184,8 @@ def _build(serializer: serializers.ModelSerializer, prefix: str, texts: dict) ->
             columns.append((field.field_name, *read(path, source, _converter(field))))
         else:
             return None
-    pk_path = read(prefix + "pk", "pk", fields.ReadOnlyField())[0] if prefix else None
+    pk = model._meta.pk.name  # the nested row is null when its key is (read once if the serializer reads it too)
+    pk_path = read(prefix + pk, pk, fields.ReadOnlyField())[0] if prefix else None
     return Plan(
         paths=tuple(dict.fromkeys(paths)), columns=tuple(columns), pk_path=pk_path, texts=texts if not prefix else {}
     )

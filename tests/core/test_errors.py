@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from types import SimpleNamespace
 
 import pytest
 from django.db import OperationalError
@@ -314,6 +315,18 @@ def test_database_down_in_middleware_is_json_503(db, monkeypatch):
     monkeypatch.setattr("django.contrib.sessions.middleware.SessionMiddleware.process_request", down)
     client = Client(raise_request_exception=False)
     response = client.get("/api/core/tenants/")
+    assert_api_error(response, 503)
+    assert response["Retry-After"]
+
+
+def test_database_down_when_a_write_begins_is_json_503(db, monkeypatch):
+    """A write's transaction begins in core.middleware, outside the view: handler500 answers that too."""
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database system is starting up")
+
+    monkeypatch.setattr("core.middleware.transaction", SimpleNamespace(atomic=down))
+    response = Client(raise_request_exception=False).post("/api/core/tenants/", {}, content_type="application/json")
     assert_api_error(response, 503)
     assert response["Retry-After"]
 
