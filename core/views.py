@@ -1,6 +1,6 @@
 import sys
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.http import require_GET
@@ -9,7 +9,6 @@ from django.views.defaults import server_error as django_server_error
 from core.api.exceptions import error_response, server_error_response
 
 
-@transaction.non_atomic_requests  # the request's transaction would need the database before the check runs
 @require_GET
 def healthz(request):
     """Liveness and readiness: the database answers and the pgvector extension is installed (a JSON 503
