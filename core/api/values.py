@@ -115,16 +115,27 @@ class Plan:
         """``queryset`` read as the rows :meth:`shape` takes, with the values of ``keys`` as well."""
         return queryset.values(*dict.fromkeys(self.paths + keys), **self.texts)
 
+    @functools.cached_property
+    def steps(self) -> tuple[tuple[str, str | None, object], ...]:
+        """``columns`` as the loop of :meth:`shape` takes them: (key, row key or ``None`` for a nested plan,
+        the function that shapes the value or the nested row, ``None`` for a value read as its text)."""
+        return tuple(
+            (key, None, how.shape)
+            if isinstance(how, Plan)
+            else (key, path, None if how is AsRead else how.to_representation)
+            for key, path, how in self.columns
+        )
+
     def shape(self, row: dict) -> dict | None:
         if self.pk_path is not None and row[self.pk_path] is None:
             return None
         out = {}
-        for key, path, how in self.columns:
-            if isinstance(how, Plan):
-                out[key] = how.shape(row)
+        for key, path, convert in self.steps:
+            if path is None:
+                out[key] = convert(row)
             else:
                 value = row[path]
-                out[key] = None if value is None else how.to_representation(value)
+                out[key] = value if convert is None or value is None else convert(value)
         return out
 
 
