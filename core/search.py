@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Func, Q, TextField
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.lookups import IContains
@@ -26,7 +27,7 @@ def _forward_relation(model, name: str):
     """The many-to-one or one-to-one field ``name`` of ``model`` that holds the foreign key, or ``None``."""
     try:
         field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a lookup name or an annotation, not a field
+    except FieldDoesNotExist:  # a lookup name or an annotation
         return None
     if field.is_relation and field.concrete and (field.many_to_one or field.one_to_one):
         return field
@@ -105,7 +106,7 @@ def admin_lookups(model, search_fields: Iterable[str]) -> list[str] | None:
                 return None
             try:
                 field = current._meta.pk if name == "pk" else current._meta.get_field(name)
-            except Exception:  # noqa: BLE001 - not a field
+            except FieldDoesNotExist:
                 return None
             current = field.related_model if field.is_relation else None
         if current is not None:  # ends at a relation, not a column
