@@ -28,6 +28,14 @@ class CursorPagination(pagination.CursorPagination):
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+    #: where a row read by ``values()`` holds the first ordering field (``core.api.views.ValuesListMixin`` sets it;
+    #: a timestamp read as its text is a position the next page's filter parses as well)
+    position_key = None
+
+    def _get_position_from_instance(self, instance, ordering):
+        if self.position_key is not None and isinstance(instance, dict):
+            return str(instance[self.position_key])
+        return super()._get_position_from_instance(instance, ordering)
 
     def get_ordering(self, request, queryset, view):
         ordering = getattr(view, "cursor_ordering", None)

@@ -115,6 +115,12 @@ class Plan:
         """``queryset`` read as the rows :meth:`shape` takes, with the values of ``keys`` as well."""
         return queryset.values(*dict.fromkeys(self.paths + keys), **self.texts)
 
+    def key(self, path: str) -> str | None:
+        """The key under which a row holds ``path`` (as its text or as a value), ``None`` if it is not read."""
+        if f"text:{path}" in self.texts:
+            return f"text:{path}"
+        return path if path in self.paths else None
+
     @functools.cached_property
     def steps(self) -> tuple[tuple[str, str | None, object], ...]:
         """``columns`` as the loop of :meth:`shape` takes them: (key, row key or ``None`` for a nested plan,

@@ -2,10 +2,11 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import pagination, permissions, viewsets
+from rest_framework import permissions, viewsets
 from rest_framework.response import Response
 
 from core.api.exceptions import Conflict
+from core.api.pagination import CursorPagination
 from core.api.permissions import ModelPermissionsOrReadOnly, ScopedRolePermission, TenantRolePermission
 from core.api.serializers import MembershipSerializer, TenantSerializer, UserSerializer
 from core.api.values import values_plan
@@ -39,9 +40,12 @@ class ValuesListMixin:
         if plan is None:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        keys = ()  # a cursor page reads the position of its last row from the row
-        if isinstance(self.paginator, pagination.CursorPagination):
-            keys = (self.paginator.get_ordering(request, queryset, self)[0].lstrip("-"),)
+        keys = ()
+        if isinstance(self.paginator, CursorPagination):  # it reads the position of the page's last row from the row
+            field = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
+            self.paginator.position_key = plan.key(field)
+            if self.paginator.position_key is None:
+                keys, self.paginator.position_key = (field,), field
         queryset = plan.values(queryset, *keys)
         page = self.paginate_queryset(queryset)
         rows = [plan.shape(row) for row in (page if page is not None else queryset)]
