@@ -33,6 +33,7 @@ from core.models import (
     soft_delete_plan,
 )
 from core.search import admin_lookups, search_condition
+from core.services import ConflictError
 
 NOT_MANAGED = _("Only the owners add, change or remove memberships.")
 MEMBERSHIP_CANNOT_MOVE = _("A membership cannot move to another group or user.")
@@ -72,7 +73,7 @@ def integrity_message(error: IntegrityError) -> str:
     return SAVED_MEANWHILE % {"rule": name or _("a database rule")}
 
 
-REFUSALS = (IntegrityError, ValidationError, PermissionDenied)
+REFUSALS = (IntegrityError, ValidationError, PermissionDenied, ConflictError)
 
 
 def refusal_errors(error: Exception, model) -> dict[str | None, list[str]]:

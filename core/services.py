@@ -17,6 +17,24 @@ class Refused(PermissionDenied):
         self.field = field
 
 
+class ConflictError(Exception):
+    """A write that the current state of the data refuses (a branch head moved meanwhile, a name already taken, both
+    sides of a merge changed the same part): Django's side of a 409. The API answers 409 with ``message``, ``code``
+    and ``errors`` (one per ``field`` when given), plus ``extra`` keys in the body; the admin shows it as a form error
+    on ``field`` (``core.admin.RefusedSaveMixin``); a command prints the message. Services raise this, never DRF's
+    ``Conflict``."""
+
+    def __init__(
+        self, message: str, *, code: str = "conflict", field: str | None = None, errors=None, extra=None
+    ) -> None:
+        super().__init__(message)
+        self.message = str(message)
+        self.code = code
+        self.field = field
+        self.errors = list(errors or [])
+        self.extra = dict(extra or {})
+
+
 @transaction.atomic
 def model_update(*, instance: models.Model, data: dict[str, Any], fields: list[str] | None = None) -> models.Model:
     """Set the given fields, run ``full_clean()`` and save only what changed.

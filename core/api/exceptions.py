@@ -34,6 +34,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.api.parsers import ERROR_TOO_LARGE, PayloadTooLarge, max_json_bytes, safe_text
+from core.services import ConflictError
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ def integrity_error_to_api(exc: IntegrityError) -> exceptions.APIException:
 
 
 def to_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, ConflictError):
+        api_exc = Conflict(detail=exc.message, code=exc.code)
+        api_exc.field, api_exc.errors, api_exc.extra = exc.field, exc.errors, exc.extra
+        return api_exc
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):
@@ -145,7 +150,8 @@ def exception_handler(exc: Exception, context: dict):
         if field is not None:
             errors = [{"field": field, "message": message, "code": getattr(detail, "code", None)}]
             message = f"{field}: {message}"
-    response.data = {"message": message, "errors": errors}
+        errors = getattr(exc, "errors", None) or errors  # a ConflictError's own list (core.services)
+    response.data = {**(getattr(exc, "extra", None) or {}), "message": message, "errors": errors}
     return response
 
 

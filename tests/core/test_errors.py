@@ -390,3 +390,19 @@ def test_filter_by_ids_takes_comma_separated_and_repeated_values(admin_api_clien
 def test_filter_by_malformed_id_is_400_naming_the_filter(admin_api_client):
     response = admin_api_client.get("/api/catalog/albums/", {"artist_id": "not-a-uuid"})
     assert assert_api_error(response, 400)["errors"][0]["field"] == "artist_id"
+
+
+def test_services_conflict_error_is_409_in_the_shape_with_its_field_and_extra_keys():
+    """core.services.ConflictError is Django's side of a 409: services raise it, the handler gives the one shape."""
+    from core.services import ConflictError
+
+    error = ConflictError("Head moved.", code="stale_head", field="expected_head", extra={"head": "abc"})
+    response = exception_handler(error, {"request": None})
+    assert response.status_code == 409
+    assert response.data == {
+        "head": "abc",
+        "message": "expected_head: Head moved.",
+        "errors": [{"field": "expected_head", "message": "Head moved.", "code": "stale_head"}],
+    }
+    listed = ConflictError("Both changed.", errors=[{"field": "resolutions.drums", "message": "x", "code": "c"}])
+    assert exception_handler(listed, {"request": None}).data["errors"][0]["field"] == "resolutions.drums"
