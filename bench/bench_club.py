@@ -113,7 +113,7 @@ def _bare_copy(lines: list[str], *, with_foreign_keys: bool) -> float:
 def run(report, timed):
     from club.importers import listenbrainz
     from club.importers.base import ListenImporter
-    from club.taste import taste_compute
+    from club.services.taste import taste_compute
 
     catalog = ensure_catalog()
     members = ensure_members()

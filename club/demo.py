@@ -18,9 +18,10 @@ def seed(stdout) -> None:
     from django.utils import timezone
 
     from catalog.models import Album, Track
-    from club import services, taste
+    from club import services
     from club.importers.base import ListenImporter, ListenRow
     from club.models import ClubMembership, Follow, LinkedAccount, Week
+    from club.services import taste
     from core.choices import MembershipRole
     from tests.catalog.factories import AlbumFactory, TrackFactory, TrackFeaturesFactory
     from tests.club.factories import WeekFactory, default_club

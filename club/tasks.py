@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from procrastinate.contrib.django import app
 
-from club import services, taste
+from club import services
+from club.services import taste
 
 
 @app.task(name="club.refresh_listening_analysis")

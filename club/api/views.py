@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from club import services, taste
+from club import services
 from club.api import serializers
 from club.api.permissions import CanChangeWeeks, MemberOwnsRow
 from club.filtersets import (
@@ -41,6 +41,7 @@ from club.models import (
     Vote,
     Week,
 )
+from club.services import taste
 from core.api.pagination import CursorPagination
 from core.api.permissions import ModelPermissionsOrReadOnly, ScopedRolePermission
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet, ValuesListMixin

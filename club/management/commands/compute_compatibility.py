@@ -2,7 +2,7 @@
 
 from tqdm import tqdm
 
-from club.taste import compatibility_compute
+from club.services.taste import compatibility_compute
 
 from ._analysis import AnalysisCommand
 

@@ -2,7 +2,7 @@
 
 from tqdm import tqdm
 
-from club.taste import recommendations_compute
+from club.services.taste import recommendations_compute
 
 from ._analysis import AnalysisCommand
 

@@ -2,7 +2,7 @@
 
 from tqdm import tqdm
 
-from club.taste import taste_compute
+from club.services.taste import taste_compute
 
 from ._analysis import AnalysisCommand
 

@@ -1,4 +1,4 @@
-"""The club rules, in one place: the API, the admin, commands and tasks all call these services.
+"""The weeks of a club, in one place: the API, the admin, commands and tasks all call these services.
 
 Row invariants (one vote per rank, one nomination per member, rating half steps, ...) are database
 constraints; these services add what needs the clock or other rows (phases, own nominations, the
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from club.choices import WeekPhase
 from club.constants import VOTE_POINTS
-from club.models import Club, Follow, LinkedAccount, Nomination, Rating, Vote, Week
+from club.models import Club, Nomination, Rating, Vote, Week
 from core.services import model_update
 
 PHASE_MESSAGES = {
@@ -277,23 +277,3 @@ def rating_update(*, rating: Rating, data: dict, now: datetime.datetime | None =
 def week_rating_summary(*, week: Week) -> dict:
     """Mean, median, distribution and count of the week's ratings."""
     return Rating.objects.filter(week=week).summary()
-
-
-# Social and accounts ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def follow_create(*, follower, followee) -> Follow:
-    """``follower`` follows ``followee`` (once; never oneself)."""
-    follow = Follow(follower=follower, followee=followee)
-    follow.full_clean()
-    follow.save()
-    return follow
-
-
-@transaction.atomic
-def linked_account_save(*, account: LinkedAccount) -> LinkedAccount:
-    """Validate and store a linked account (tokens are encrypted by the field)."""
-    account.full_clean()
-    account.save()
-    return account

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from club import taste
 from club.models import Compatibility, TasteProfile, UserRecommendation
+from club.services import taste
 from club.tasks import close_due_polls, refresh_listening_analysis
 from tests.catalog.factories import AlbumFactory, GenreFactory, TrackFactory, TrackFeaturesFactory
 from tests.club.factories import ListenEventFactory, NominationFactory, RatingFactory, VoteFactory, WeekFactory
