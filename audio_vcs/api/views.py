@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from audio_vcs import services
@@ -54,6 +53,7 @@ from audio_vcs.models import (
 from audio_vcs.services.audio import EXTENSIONS
 from core.api.exceptions import Conflict
 from core.api.pagination import CursorPagination
+from core.api.parsers import FormParser, JSONParser, MultiPartParser
 from core.api.schema import paginated
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet
 
