@@ -5,7 +5,10 @@ costs several times the query itself. For list pages, :func:`values_plan` derive
 serializer which database paths it reads; the page is fetched as dicts in one query and
 each value goes through the same field's ``to_representation``, so the output is identical
 to the serializer's. Serializers with fields that need an instance (method fields, to-many
-relations, custom ``to_representation``) get no plan and are served the ordinary way.
+relations other than a nested serializer, custom ``to_representation``) get no plan and are served the
+ordinary way. A nested serializer of a to-many relation (a track's artists) is read for the whole page by a
+second query (:class:`Related`), as ``prefetch_related`` would, so the page costs the same number of queries
+whatever its size.
 
 Two kinds of value are read already as their JSON text, because turning them into Python objects
 and back costs more than the rest of the row: UUIDs (``id::text`` is ``str(uuid)``) and, when the
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Prefetch
 from django.db.models.functions import Cast
 from rest_framework import ISO_8601, fields, relations, serializers
 from rest_framework.fields import empty
@@ -102,18 +106,60 @@ def _as_text(path: str, model_field, how):
 
 
 @dataclass(frozen=True)
+class Related:
+    """A to-many relation of the rows (``name``), shaped by ``plan`` into the list under ``key``: one query for a
+    whole page, over the relation's default manager (or the viewset's ``Prefetch`` queryset, whose filter and
+    order it keeps), each row's related rows in that query's order."""
+
+    key: str
+    name: str
+    plan: Plan
+
+    def attach(self, model, rows: list[dict], owner_key: str, base=None) -> None:
+        """Set each row's ``many:<key>``: the shaped related rows of the row whose key is at ``owner_key``."""
+        relation = model._meta.get_field(self.name)
+        related_model = relation.related_model
+        back = relation.related_query_name() if relation.concrete else relation.field.name
+        queryset = base if base is not None else related_model._default_manager.all()
+        owners = [row[owner_key] for row in rows]
+        found: dict = {owner: [] for owner in owners}
+        if owners:
+            related = self.plan.values(
+                queryset.filter(**{f"{back}__in": owners}), owner=Cast(models.F(back), models.TextField())
+            )
+            for item in related:
+                found[item["owner"]].append(self.plan.shape(item))
+        for row in rows:
+            row[f"many:{self.key}"] = found[row[owner_key]]
+
+
+@dataclass(frozen=True)
 class Plan:
     """What to read (``paths``, and ``texts``: alias -> SQL of a value read as text) and how to shape one row
-    (``columns``: key, row key, field or nested plan)."""
+    (``columns``: key, row key, field or nested plan); ``related``: to-many relations read by a query of their own."""
 
     paths: tuple[str, ...]
     columns: tuple[tuple[str, str, object], ...]
     pk_path: str | None = None
     texts: dict = dataclasses.field(default_factory=dict)
+    related: tuple[Related, ...] = ()
 
-    def values(self, queryset, *keys: str):
+    def values(self, queryset, *keys: str, **expressions):
         """``queryset`` read as the rows :meth:`shape` takes, with the values of ``keys`` as well."""
-        return queryset.values(*dict.fromkeys(self.paths + keys), **self.texts)
+        if self.related:  # the key the related rows are matched on
+            expressions = {"text:pk": Cast(models.F("pk"), models.TextField()), **expressions}
+        return queryset.prefetch_related(None).values(*dict.fromkeys(self.paths + keys), **self.texts, **expressions)
+
+    def attach_related(self, queryset, rows: list[dict]) -> None:
+        """Read the to-many relations of a page of ``rows`` (one query each); ``queryset`` is the page's own,
+        whose ``Prefetch`` lookups give a relation's queryset."""
+        prefetches = {
+            lookup.prefetch_to: lookup.queryset
+            for lookup in getattr(queryset, "_prefetch_related_lookups", ())
+            if isinstance(lookup, Prefetch)
+        }
+        for related in self.related:
+            related.attach(queryset.model, rows, "text:pk", prefetches.get(related.name))
 
     def key(self, path: str) -> str | None:
         """The key under which a row holds ``path`` (as its text or as a value), ``None`` if it is not read."""
@@ -181,12 +227,27 @@ def _build(serializer: serializers.ModelSerializer, prefix: str, texts: dict) ->
         texts[f"text:{path}"] = text
         return f"text:{path}", AsRead
 
+    related = []
     for field in serializer._readable_fields:
         source = _source_path(field)
         if source is None:
             return None
         path = prefix + source
-        if isinstance(field, serializers.ModelSerializer):
+        if isinstance(field, serializers.ListSerializer):
+            relation = model_fields.get(source)
+            if (
+                prefix
+                or relation is None
+                or not (relation.many_to_many or relation.one_to_many)
+                or not isinstance(field.child, serializers.ModelSerializer)
+            ):
+                return None
+            nested = _build(field.child, "", {})
+            if nested is None or nested.related:
+                return None
+            related.append(Related(key=field.field_name, name=source, plan=nested))
+            columns.append((field.field_name, f"many:{field.field_name}", AsRead))
+        elif isinstance(field, serializers.ModelSerializer):
             nested = _build(field, path + "__", texts)
             if nested is None:
                 return None
@@ -204,7 +265,11 @@ def _build(serializer: serializers.ModelSerializer, prefix: str, texts: dict) ->
     pk = model._meta.pk.name  # the nested row is null when its key is (read once if the serializer reads it too)
     pk_path = read(prefix + pk, pk, fields.ReadOnlyField())[0] if prefix else None
     return Plan(
-        paths=tuple(dict.fromkeys(paths)), columns=tuple(columns), pk_path=pk_path, texts=texts if not prefix else {}
+        paths=tuple(dict.fromkeys(paths)),
+        columns=tuple(columns),
+        pk_path=pk_path,
+        texts=texts if not prefix else {},
+        related=tuple(related),
     )
 
 

@@ -46,9 +46,12 @@ class ValuesListMixin:
             self.paginator.position_key = plan.key(field)
             if self.paginator.position_key is None:
                 keys, self.paginator.position_key = (field,), field
-        queryset = plan.values(queryset, *keys)
-        page = self.paginate_queryset(queryset)
-        rows = [plan.shape(row) for row in (page if page is not None else queryset)]
+        values = plan.values(queryset, *keys)
+        page = self.paginate_queryset(values)
+        found = list(values if page is None else page)
+        if plan.related:
+            plan.attach_related(queryset, found)
+        rows = [plan.shape(row) for row in found]
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
 
