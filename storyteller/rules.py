@@ -11,10 +11,12 @@ the timestamp column a move stamps and the reason column it requires.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 COMPOSITION_CONFIDENCE = Decimal("0.85")
@@ -262,10 +264,8 @@ def check_story(story) -> None:
         return
     if old == "planning" and story.status == "drafting" and not composition_allowed(story.storyteller_id):
         raise ValidationError({"status": ValidationError(COMPOSITION_GATE, code="composition_gate")})
-    if story.status == "complete" and story.pk and (count := open_blocking_edits(story.pk)):
-        raise ValidationError(
-            {"status": ValidationError(BLOCKING_EDITS, code="blocking_edits", params={"count": count})}
-        )
+    if story.status == "complete" and (problems := export_gate_problems(story)):
+        raise ValidationError({"status": problems})
 
 
 def check_book_export(export) -> None:
@@ -413,3 +413,199 @@ def check_same_storyteller(obj) -> None:
     for name in present[1:]:
         if _storyteller_id(obj, name) != first:
             raise ValidationError({name: ValidationError(MIXED_STORYTELLERS, code="mixed", params={"field": name})})
+
+# =================================================================================================
+# Publishing: what may leave the system in a book, a preview or any export of a story.
+#
+# One rule, read once per story with a constant number of queries (:func:`story_publication`), then
+# asked for every scene, photo and name by the book builder (``storyteller.services.books``), which the
+# export, the preview and the ``export_book`` command all call. Export gate: :func:`export_gate_problems`,
+# shared by the story's status machine (``complete``) and the book export service.
+# =================================================================================================
+
+#: how much of a life event's scenes may be published, most to least
+PUBLISH_FULL = "full"  # the scene's title, text and photos
+PUBLISH_SUMMARY = "summary"  # title and description; no reflection, no photos
+PUBLISH_MENTION = "mention"  # the scene's title only
+PUBLISH_WITHHELD = "withheld"  # nothing: the scene is left out
+PUBLISH_LEVELS = (PUBLISH_FULL, PUBLISH_SUMMARY, PUBLISH_MENTION, PUBLISH_WITHHELD)
+
+#: a life event's ``include_level`` -> the publishing level it allows
+INCLUDE_LEVELS = {"": PUBLISH_FULL, "full_detail": PUBLISH_FULL, "summary": PUBLISH_SUMMARY, "mention": PUBLISH_MENTION}
+#: a life event boundary's (or a trauma's default) privacy -> its tier (1 safe, 2 optional, 3 private)
+PRIVACY_TIERS = {"": 1, "public": 1, "full": 1, "limited": 2}
+#: life event category -> the storyteller boundary flag that must allow it in the book
+CATEGORY_COMFORT = {
+    "relationships": "comfortable_discussing_romance",
+    "loss": "comfortable_discussing_loss",
+    "health": "comfortable_discussing_illness",
+    "spiritual": "comfortable_discussing_faith",
+}
+#: what an anonymous character is called in the book
+ANONYMOUS_NAME = "someone"
+
+#: why material was left out (export warnings: they say why, never what)
+WITHHELD_REASONS = {
+    "include_in_story": "the storyteller left its life event out of the story",
+    "omit": "its life event's include level is omit",
+    "never_publish": "its life event is marked never publish",
+    "private": "its life event is private",
+    "not_comfortable": "the storyteller is not comfortable discussing its life event",
+    "topic": "the storyteller is not comfortable discussing the topic of its life event",
+    "tier": "its life event is above the storyteller's comfortable tier",
+    "trauma_consent": "its life event is traumatic and the storyteller has not given consent",
+    "trauma_private": "its life event is traumatic and private by default",
+    "collection_unapproved": "it belongs to a collection that is not approved",
+    "collection_excluded": "it belongs to a collection left out of the book",
+}
+EXPORT_GATE = (
+    "The story has not passed the composition gate: the storyteller's latest archetype analysis must be "
+    "resolved with a dominant archetype at confidence 0.85 or more."
+)
+
+
+def export_gate_problems(story) -> list[ValidationError]:
+    """Why ``story`` may not be exported (or marked complete) now: the composition gate, open blocking edits."""
+    problems = []
+    if story.storyteller_id is None or not composition_allowed(story.storyteller_id):
+        problems.append(ValidationError(EXPORT_GATE, code="composition_gate"))
+    if story.pk and (count := open_blocking_edits(story.pk)):
+        problems.append(ValidationError(BLOCKING_EDITS, code="blocking_edits", params={"count": count}))
+    return problems
+
+
+def _stricter(a: str, b: str) -> str:
+    return a if PUBLISH_LEVELS.index(a) >= PUBLISH_LEVELS.index(b) else b
+
+
+def life_event_publish_level(event, *, storyteller_boundary=None, collection_reason: str = "") -> tuple[str, str]:
+    """How much of ``event`` may be published, and the reason code when it is withheld.
+
+    ``event`` carries its ``boundary`` and ``trauma`` (select_related, possibly absent);
+    ``storyteller_boundary`` is the storyteller's defaults (or ``None``); ``collection_reason`` is set when
+    one of the story's collections holding the event is not approved or not in the book.
+    """
+    boundary = getattr(event, "boundary", None)
+    trauma = getattr(event, "trauma", None)
+    privacy = boundary.privacy_level if boundary is not None else ""
+    if not event.include_in_story:
+        return PUBLISH_WITHHELD, "include_in_story"
+    if event.include_level == "omit":
+        return PUBLISH_WITHHELD, "omit"
+    if privacy in ("never_publish", "private"):
+        return PUBLISH_WITHHELD, privacy
+    if boundary is not None and boundary.comfortable_discussing is False:
+        return PUBLISH_WITHHELD, "not_comfortable"
+    if trauma is not None and trauma.is_trauma:
+        if trauma.requires_explicit_consent and trauma.trauma_status != "resolved" and not trauma.consent_given:
+            return PUBLISH_WITHHELD, "trauma_consent"
+        if not privacy:
+            privacy = trauma.default_privacy_level
+            if privacy == "private":
+                return PUBLISH_WITHHELD, "trauma_private"
+    if storyteller_boundary is not None:
+        flag = CATEGORY_COMFORT.get(event.category)
+        overridden = boundary is not None and boundary.override_storyteller_default and boundary.comfortable_discussing
+        if flag and not getattr(storyteller_boundary, flag) and not overridden:
+            return PUBLISH_WITHHELD, "topic"
+        if PRIVACY_TIERS.get(privacy, 3) > storyteller_boundary.maximum_tier_comfortable:
+            return PUBLISH_WITHHELD, "tier"
+    if collection_reason:
+        return PUBLISH_WITHHELD, collection_reason
+    level = INCLUDE_LEVELS.get(event.include_level, PUBLISH_FULL)
+    if PRIVACY_TIERS.get(privacy, 3) >= 2:
+        level = _stricter(level, PUBLISH_SUMMARY)
+    if boundary is not None and boundary.can_mention_but_not_detail:
+        level = _stricter(level, PUBLISH_MENTION)
+    return level, ""
+
+
+def media_publishable(media) -> bool:
+    """A life event's media may be placed in a book: a photo with usage rights that may be published."""
+    return media.media_type == "photo" and media.can_publish and media.has_usage_rights
+
+
+def character_names(character) -> tuple[str, list[str]]:
+    """The name the book shows for ``character`` and the names it must never show.
+
+    The real name appears only when ``privacy_level`` is ``full_name``; otherwise the book uses the
+    character's name (a pseudonym or composite), its first word (``first_name_only``) or "someone"
+    (``anonymous``).
+    """
+    level = character.privacy_level
+    real = " ".join((character.real_name or "").split())
+    name = " ".join((character.character_name or "").split())
+    if level == "full_name":
+        return name or real, []
+    if level == "anonymous":
+        shown = ANONYMOUS_NAME
+    elif level == "first_name_only":
+        shown = (name or real).split(" ")[0]
+    else:
+        shown = name or ANONYMOUS_NAME
+    hidden = [n for n in {real, name} if n and n != shown]
+    if level == "first_name_only" and real and " " in real and real.split(" ")[0] != shown:
+        hidden.append(real.split(" ")[0])
+    return shown, hidden
+
+
+@dataclass
+class Publication:
+    """What the publishing rule decided for one story; the book builder asks it per scene, photo and text."""
+
+    levels: dict = field(default_factory=dict)  # life event id -> (level, reason)
+    replacements: dict[str, str] = field(default_factory=dict)  # a name the book may not show -> its stand-in
+    withheld_chapters: set = field(default_factory=set)  # chapters fed by a collection that may not be published
+    _pattern: object = None
+
+    def scene_level(self, life_event_id) -> tuple[str, str]:
+        """The level of a scene of ``life_event_id`` (a scene of no life event is the storyteller's own text)."""
+        if life_event_id is None:
+            return PUBLISH_FULL, ""
+        return self.levels.get(life_event_id, (PUBLISH_FULL, ""))
+
+    def text(self, value: str) -> str:
+        """``value`` with every name the book may not show replaced by its stand-in (whole words only)."""
+        if not value or not self.replacements:
+            return value
+        if self._pattern is None:
+            names = sorted(self.replacements, key=len, reverse=True)
+            self._pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+        return self._pattern.sub(lambda match: self.replacements[match.group(1)], value)
+
+
+def story_publication(story) -> Publication:
+    """Read every flag the publishing rule needs for ``story`` in four queries, whatever its size."""
+    from storyteller.models import CollectionLifeEvent, LifeEvent, StoryCharacter, StoryCollection, StorytellerBoundary
+
+    boundary = StorytellerBoundary.objects.filter(storyteller_id=story.storyteller_id).first()
+    bad_links = (
+        StoryCollection.objects.filter(story=story)
+        .filter(Q(collection__is_approved=False) | Q(collection__include_in_book=False))
+        .values_list("chapter_id", "collection_id", "collection__is_approved")
+    )
+    publication = Publication()
+    bad_collections = {}
+    for chapter_id, collection_id, approved in bad_links:
+        publication.withheld_chapters.add(chapter_id)
+        bad_collections[collection_id] = "collection_excluded" if approved else "collection_unapproved"
+    collection_reasons = {}
+    if bad_collections:
+        for event_id, collection_id in CollectionLifeEvent.objects.filter(
+            collection_id__in=bad_collections
+        ).values_list("life_event_id", "collection_id"):
+            collection_reasons.setdefault(event_id, bad_collections[collection_id])
+    events = (
+        LifeEvent.objects.filter(story_scenes__story=story).select_related("boundary", "trauma").distinct()
+    )
+    for event in events:
+        publication.levels[event.pk] = life_event_publish_level(
+            event, storyteller_boundary=boundary, collection_reason=collection_reasons.get(event.pk, "")
+        )
+    for character in StoryCharacter.objects.filter(story=story).only(
+        "character_name", "real_name", "privacy_level"
+    ):
+        shown, hidden = character_names(character)
+        for name in hidden:
+            publication.replacements.setdefault(name, shown)
+    return publication

@@ -2,7 +2,7 @@
 
 from procrastinate.contrib.django import app
 
-from storyteller.books import exports as book_services
+from storyteller.services import books as book_services
 from storyteller.models import BookExport
 
 

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from core.api.exceptions import Conflict
 from storyteller import books
-from storyteller.books import exports as book_services
+from storyteller.services import books as book_services
 from storyteller.choices import BookExportDeliveryDeliveryMethod, BookExportExportFormat
 from storyteller.models import BookExport, BookExportDelivery, Story
 

@@ -1,7 +1,7 @@
 """Books from stories: a plain in-memory book and its renderers (EPUB 3, PDF, Markdown, HTML).
 
 The structure and the renderers touch no database and import no model, so they are tested and
-benchmarked alone. ``storyteller.books.exports`` is the service layer on top: it builds a
+benchmarked alone. ``storyteller.services.books`` is the service layer on top: it builds a
 :class:`Book` from an approved story, runs :func:`render_book` for a ``BookExport`` and delivers
 the file (import it explicitly; this package does not, to stay free of models).
 """

@@ -1,5 +1,5 @@
 """The admin page of book exports: status and progress, a download link, "build again", and new
-exports queued through :func:`storyteller.books.exports.book_export_create` (so the rules run and
+exports queued through :func:`storyteller.services.books.book_export_create` (so the rules run and
 the background task is deferred).
 
 ``storyteller.admin`` registers :class:`BookExportAdmin`. Its options are also kept in
@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ScopedAdmin
-from storyteller.books import exports
 from storyteller.models import BookExport
+from storyteller.services import books as exports
 
 BUILD_AGAIN_QUEUED = "%(count)d export(s) queued again."
 

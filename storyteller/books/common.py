@@ -54,19 +54,19 @@ class RenderContext:
 
 def image_media_type(image: BookImage) -> str:
     """The media type of an image file, guessed from its name."""
-    return mimetypes.guess_type(image.path.name)[0] or "application/octet-stream"
+    return mimetypes.guess_type(image.name)[0] or "application/octet-stream"
 
 
 def load_image(image: BookImage, context: RenderContext) -> bytes | None:
     """The image's bytes, or ``None`` (with a warning) when it is missing, unreadable or of an unsupported type."""
     media_type = image_media_type(image)
     if media_type not in IMAGE_TYPES:
-        context.warn(f"Image {image.path.name} left out: unsupported type {media_type}.")
+        context.warn(f"Image {image.label} left out: unsupported type {media_type}.")
         return None
     try:
-        return image.path.read_bytes()
+        return image.read()
     except OSError:
-        context.warn(f"Image {image.path.name} left out: the file is missing or unreadable.")
+        context.warn(f"Image {image.label} left out: the file is missing or unreadable.")
         return None
 
 

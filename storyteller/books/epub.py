@@ -48,19 +48,19 @@ def render_epub(book: Book, path: Path, context: RenderContext, progress: Progre
         doc.add_item(item)
         return item
 
-    images: dict[Path, str | None] = {}
+    images: dict[str, str | None] = {}
 
     def image_src(image) -> str | None:
-        if image.path not in images:
+        if image.name not in images:
             data = load_image(image, context)
             if data is None:
-                images[image.path] = None
+                images[image.name] = None
             else:
-                name = f"images/image-{len(images) + 1:03d}{image.path.suffix.lower()}"
+                name = f"images/image-{len(images) + 1:03d}{image.suffix}"
                 uid = f"image-{len(images) + 1:03d}"
                 doc.add_item(epub.EpubImage(uid=uid, file_name=name, media_type=image_media_type(image), content=data))
-                images[image.path] = name
-        return images[image.path]
+                images[image.name] = name
+        return images[image.name]
 
     spine: list = [page("titlepage", "titlepage.xhtml", book.title, title_page_html(book))]
     if context.options.include_toc:

@@ -20,15 +20,15 @@ from storyteller.books.structure import Book, BookImage, Progress
 
 def render_html(book: Book, path: Path, context: RenderContext, progress: Progress | None = None) -> None:
     """Write ``book`` as a single HTML5 file at ``path``."""
-    sources: dict[Path, str | None] = {}
+    sources: dict[str, str | None] = {}
 
     def image_src(image: BookImage) -> str | None:
-        if image.path not in sources:
+        if image.name not in sources:
             data = load_image(image, context)
-            sources[image.path] = (
+            sources[image.name] = (
                 None if data is None else f"data:{image_media_type(image)};base64,{base64.b64encode(data).decode()}"
             )
-        return sources[image.path]
+        return sources[image.name]
 
     out = [
         "<!DOCTYPE html>",

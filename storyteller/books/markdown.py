@@ -94,16 +94,16 @@ def render_markdown(book: Book, path: Path, context: RenderContext, progress: Pr
         path.write_text(render_markdown_text(book, context, lambda image: None, progress), encoding="utf-8")
         return
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        names: dict[Path, str | None] = {}
+        names: dict[str, str | None] = {}
 
         def image_src(image: BookImage) -> str | None:
-            if image.path not in names:
+            if image.name not in names:
                 data = load_image(image, context)
                 if data is None:
-                    names[image.path] = None
+                    names[image.name] = None
                 else:
-                    names[image.path] = f"images/image-{len(names) + 1:03d}{image.path.suffix.lower()}"
-                    archive.writestr(names[image.path], data)
-            return names[image.path]
+                    names[image.name] = f"images/image-{len(names) + 1:03d}{image.suffix}"
+                    archive.writestr(names[image.name], data)
+            return names[image.name]
 
         archive.writestr("book.md", render_markdown_text(book, context, image_src, progress))

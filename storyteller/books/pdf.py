@@ -130,7 +130,7 @@ def _image_flowables(images: list[BookImage], styles, max_width: float, max_heig
         try:
             width, height = ImageReader(io.BytesIO(data)).getSize()
         except Exception:  # noqa: BLE001 - any undecodable picture is left out with a warning
-            context.warn(f"Image {image.path.name} left out: it could not be decoded.")
+            context.warn(f"Image {image.label} left out: it could not be decoded.")
             continue
         scale = min(max_width / width, max_height / height, 1.0)
         out.append(Image(io.BytesIO(data), width=width * scale, height=height * scale))

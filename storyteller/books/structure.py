@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 #: progress(done, total): called by the renderers after each chapter (and once at the end).
 Progress = Callable[[int, int], None]
@@ -32,11 +32,30 @@ def word_count(text: str) -> int:
 
 @dataclass(frozen=True)
 class BookImage:
-    """A picture placed in the book (from a life event's media): a file on disk and its caption."""
+    """A picture placed in the book (from a life event's media): its file name, how to read it, its caption.
 
-    path: Path
+    ``read()`` returns the file's bytes (``OSError`` when it is missing or unreadable). The book builder
+    reads pictures through Django's storage by their stored name; :meth:`from_file` serves tests and tools.
+    """
+
+    name: str
+    read: Callable[[], bytes] = field(compare=False, repr=False)
     caption: str = ""
     alt: str = ""
+
+    @property
+    def label(self) -> str:
+        """The file's name without its folders (what warnings name)."""
+        return PurePosixPath(self.name).name
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix.lower()
+
+    @classmethod
+    def from_file(cls, path: Path | str, caption: str = "", alt: str = "") -> BookImage:
+        path = Path(path)
+        return cls(name=path.as_posix(), read=path.read_bytes, caption=caption, alt=alt)
 
 
 @dataclass

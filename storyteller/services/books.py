@@ -1,4 +1,4 @@
-"""Books from stories: who may have one, how it is built, where its file lives, how it reaches a reader.
+"""Book services: who may have a book, how it is built, where its file lives, how it reaches a reader.
 
 The status of a ``BookExport`` moves only along :data:`BOOK_EXPORT_TRANSITIONS` (the one table of
 the machine, enforced by :func:`book_export_transition` with a conditional UPDATE, so two workers
@@ -8,25 +8,27 @@ can never both move the same export)::
        \\           \\
         -> failed    -> failed
 
-A story may become a book when it is *approved*: no blocking edit requirement is still open
-(pending or in review) and its composition gate has passed (its latest archetype analysis has a
-dominant confidence of at least 0.85). A story with no text is refused as well. The file is
-rendered by :mod:`storyteller.books` into ``MEDIA_ROOT/storyteller/exports/<export id>/``, one
-folder per export, so two exports of one story never share a file.
+A story may become a book when it passes the export gate (``storyteller.rules.export_gate_problems``,
+the same gate the story's status machine asks before ``complete``: the composition gate passed and no
+blocking edit requirement open) and has text. What goes into the book is decided by the publishing
+rule (``storyteller.rules.story_publication``), asked by :func:`story_book_build`, which every output
+(the exports, the preview, the ``export_book`` command) calls. The file is rendered by
+:mod:`storyteller.books` into ``MEDIA_ROOT/storyteller/exports/<export id>/``, one folder per export.
 """
 
 from __future__ import annotations
 
 import logging
+import posixpath
 import shutil
 import traceback
+from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
@@ -35,24 +37,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from storyteller import books
+from storyteller import books, rules
 from storyteller.choices import (
     BookExportDeliveryDeliveryMethod,
     BookExportDeliveryDeliveryStatus,
     BookExportExportFormat,
     BookExportExportStatus,
     BookExportGeneratedBy,
-    EditRequirementSeverity,
-    EditRequirementStatus,
 )
 from storyteller.models import (
-    ArchetypeAnalysis,
     BookExport,
     BookExportDelivery,
-    EditRequirement,
+    ChapterSection,
     LifeEventMedia,
     Story,
     StoryChapter,
+    StoryDraft,
     StoryScene,
 )
 from storyteller.rules import MACHINES
@@ -67,21 +67,13 @@ BOOK_EXPORT_TRANSITIONS: dict[str, frozenset[str]] = {
     status: frozenset(moves) for status, moves in MACHINES["storyteller.BookExport"].moves.items()
 }
 
-#: the composition gate: the dominant archetype's confidence a story needs before it is composed
-COMPOSITION_GATE_CONFIDENCE = Decimal("0.85")
 #: how long a ready file is kept (``BOOK_EXPORT_TTL`` setting, a timedelta)
 DEFAULT_EXPORT_TTL = timedelta(days=7)
 EXPORTS_DIR = "storyteller/exports"
 TOKEN_SALT = "storyteller.book-export-download"
-OPEN_EDIT_STATUSES = (EditRequirementStatus.PENDING, EditRequirementStatus.IN_REVIEW)
 
 ERR_UNSUPPORTED_FORMAT = "Books are built as {supported}; {format} is not available yet."
 ERR_UNKNOWN_FORMAT = "Unknown export format {format!r}; choose one of {supported}."
-ERR_BLOCKING_EDITS = "The story has {count} unresolved blocking edit requirement(s); resolve them before making a book."
-ERR_GATE_NOT_PASSED = (
-    "The story has not passed the composition gate: its latest archetype analysis needs a dominant "
-    "confidence of at least 0.85."
-)
 ERR_EMPTY_STORY = "The story has no chapter with text; there is nothing to put in a book."
 ERR_TRANSITION = "A book export cannot go from {source} to {target}."
 ERR_NOT_READY = "The book is not ready to download (status: {status})."
@@ -89,6 +81,7 @@ ERR_FILE_MISSING = "The book's file is gone; build it again."
 ERR_BAD_TOKEN = "The download link is invalid or has expired."
 ERR_EMAIL_REQUIRED = "An e-mail delivery needs an address in delivered_to."
 ERR_DELIVERY_METHOD = "Books are delivered by download link or e-mail; {method} is not available."
+ERR_UNKNOWN_CHAPTER = "This story has no chapter {chapter}."
 
 
 class BookExportTransitionError(ValidationError):
@@ -99,40 +92,23 @@ def export_ttl() -> timedelta:
     return getattr(settings, "BOOK_EXPORT_TTL", DEFAULT_EXPORT_TTL)
 
 
-# -- approval and the in-memory book
+# -- the export gate and the in-memory book
 
 
 def story_book_validate(*, story: Story) -> None:
-    """Raise ``ValidationError`` unless ``story`` may become a book (approved and not empty)."""
-    errors = []
-    blocking = EditRequirement.objects.filter(
-        story=story, severity=EditRequirementSeverity.BLOCKING, status__in=OPEN_EDIT_STATUSES
-    ).count()
-    if blocking:
-        errors.append(ERR_BLOCKING_EDITS.format(count=blocking))
-    if not story_composition_gate_passed(story=story):
-        errors.append(ERR_GATE_NOT_PASSED)
+    """Raise ``ValidationError`` unless ``story`` may become a book (the export gate passed, and not empty)."""
+    errors = rules.export_gate_problems(story)
     if not _story_has_text(story):
-        errors.append(ERR_EMPTY_STORY)
+        errors.append(ValidationError(ERR_EMPTY_STORY, code="empty"))
     if errors:
         raise ValidationError({"story": errors})
 
 
-def story_composition_gate_passed(*, story: Story) -> bool:
-    """Whether the story's latest archetype analysis has a dominant confidence of at least 0.85."""
-    latest = (
-        ArchetypeAnalysis.objects.filter(story=story)
-        .order_by("-analysis_number", "-created_at")
-        .values_list("dominant_confidence", flat=True)
-        .first()
-    )
-    return latest is not None and latest >= COMPOSITION_GATE_CONFIDENCE
-
-
 def _story_has_text(story: Story) -> bool:
     return (
-        StoryChapter.objects.filter(story=story, sections__content__regex=r"\S").exists()
+        ChapterSection.objects.filter(chapter__story=story, content__regex=r"\S").exists()
         or StoryScene.objects.filter(story=story, chapter__isnull=False, scene_description__regex=r"\S").exists()
+        or StoryDraft.objects.filter(story=story, is_current=True, content__regex=r"\S").exists()
     )
 
 
@@ -142,104 +118,183 @@ def _author_name(storyteller) -> str:
     return name or str(storyteller)
 
 
-def _media_path(media: LifeEventMedia) -> Path | None:
-    """The local file of a life event's media, or ``None`` for a remote URL."""
-    url = media.file_url.strip()
-    if url.startswith("file://"):
-        return Path(url.removeprefix("file://"))
-    if "://" in url:
+def media_storage_name(media: LifeEventMedia) -> str | None:
+    """The stored name of a media file in the default storage, or ``None`` when ``file_url`` names none.
+
+    A book opens pictures only through Django's storage API by their stored name (relative, inside
+    the storage): never a URL, an absolute path or a name that climbs out of the storage.
+    """
+    name = media.file_url.strip()
+    if name.startswith(settings.MEDIA_URL) and settings.MEDIA_URL not in ("", "/"):
+        name = name.removeprefix(settings.MEDIA_URL)
+    if not name or "://" in name or name.startswith(("/", "\\")) or "\\" in name:
         return None
-    if url.startswith(settings.MEDIA_URL) and not Path(url).is_absolute():
-        url = url.removeprefix(settings.MEDIA_URL)
-    path = Path(url)
-    return path if path.is_absolute() else Path(settings.MEDIA_ROOT) / path
+    normal = posixpath.normpath(name)
+    if normal.startswith("..") or normal != name.rstrip("/"):
+        return None
+    return normal
 
 
-def story_book_build(*, story: Story) -> tuple[books.Book, list[str]]:
-    """The story as an in-memory book, and warnings about pictures left out (missing files).
+def _storage_reader(name: str):
+    def read() -> bytes:
+        try:
+            with default_storage.open(name, "rb") as handle:
+                return handle.read()
+        except (SuspiciousFileOperation, FileNotFoundError) as exc:
+            raise OSError(str(exc)) from exc
 
-    Chapters in ``display_order`` (then ``chapter_number``), each chapter's sections in
-    ``sequence_order`` (then ``section_number``), each section followed by its scenes; scenes of a
-    chapter without a section close the chapter. A scene's text is its description and reflection;
-    its life event's publishable photos come with it when their files exist.
+    return read
+
+
+def _withheld_warnings(counts: dict[str, int]) -> list[str]:
+    return [
+        f"{count} scene(s) left out: {rules.WITHHELD_REASONS.get(reason, reason)}."
+        for reason, count in sorted(counts.items())
+    ]
+
+
+def story_book_build(*, story: Story, chapter_id=None) -> tuple[books.Book, list[str]]:
+    """The story as an in-memory book (or only chapter ``chapter_id``), and warnings about what was left out.
+
+    Chapters in ``display_order`` (then ``chapter_number``). A chapter's current draft
+    (``story_draft.is_current``) is its text when every scene of the chapter may be published in full;
+    otherwise, and for chapters without one, its sections in ``sequence_order`` (then ``section_number``),
+    each followed by its scenes, and scenes without a section close the chapter. A story-level current
+    draft is the book's text when the story has no chapter. Every scene meets the publishing rule
+    (:func:`storyteller.rules.story_publication`): left out, cut to its description or to its title, with
+    its life event's publishable photos only in full. Names are shown as the characters' privacy allows.
+    Warnings say what was left out and why, never what it says. The queries are the same few whatever
+    the size of the story.
     """
     warnings: list[str] = []
     storyteller = story.storyteller
-    chapters = list(
-        StoryChapter.objects.filter(story=story)
-        .order_by(F("display_order").asc(nulls_last=True), "chapter_number", "created_at")
-        .prefetch_related("sections")
+    publication = rules.story_publication(story)
+    chapters_query = StoryChapter.objects.filter(story=story).order_by(
+        F("display_order").asc(nulls_last=True), "chapter_number", "created_at"
     )
-    scenes = list(
-        StoryScene.objects.filter(story=story, chapter__isnull=False)
-        .order_by("created_at")
-        .select_related("life_event")
-    )
-    media_by_event: dict = {}
+    if chapter_id is not None:
+        chapters_query = chapters_query.filter(pk=chapter_id)
+    chapters = list(chapters_query)
+    wanted = {chapter.pk for chapter in chapters}
+    sections_of = defaultdict(list)
+    for section in ChapterSection.objects.filter(chapter_id__in=wanted).order_by(
+        F("sequence_order").asc(nulls_last=True), "section_number", "created_at"
+    ):
+        sections_of[section.chapter_id].append(section)
+    scenes_of = defaultdict(list)  # (chapter id, section id or None) -> scenes, grouped in one pass
+    chapter_levels = defaultdict(set)
+    event_ids = set()
+    for scene in StoryScene.objects.filter(story=story, chapter_id__in=wanted).order_by("created_at"):
+        scenes_of[(scene.chapter_id, scene.section_id)].append(scene)
+        chapter_levels[scene.chapter_id].add(publication.scene_level(scene.life_event_id)[0])
+        if scene.life_event_id:
+            event_ids.add(scene.life_event_id)
+    drafts = {}
+    story_draft = None
+    for draft in (
+        StoryDraft.objects.filter(story=story, is_current=True)
+        .exclude(content="")
+        .order_by("-draft_version", "-created_at")
+    ):
+        if draft.chapter_id is None:
+            story_draft = story_draft or draft
+        else:
+            drafts.setdefault(draft.chapter_id, draft)
+    media_by_event = defaultdict(list)
     for media in LifeEventMedia.objects.filter(
-        life_event__in={scene.life_event_id for scene in scenes if scene.life_event_id},
-        media_type="photo",
-        can_publish=True,
-        has_usage_rights=True,
+        life_event_id__in=event_ids, media_type="photo", can_publish=True, has_usage_rights=True
     ).order_by("created_at"):
-        media_by_event.setdefault(media.life_event_id, []).append(media)
+        if rules.media_publishable(media):
+            media_by_event[media.life_event_id].append(media)
+
+    withheld: dict[str, int] = defaultdict(int)
+    text = publication.text
 
     def scene_images(scene) -> list[books.BookImage]:
         images = []
         for media in media_by_event.get(scene.life_event_id, []):
-            path = _media_path(media)
-            label = media.title or media.file_url
-            if path is None:
-                warnings.append(f"Photo {label!r} left out: only local files can be placed in a book.")
-            elif not path.is_file():
-                warnings.append(f"Photo {label!r} left out: its file {media.file_url} does not exist.")
-            else:
-                images.append(books.BookImage(path=path, caption=media.caption, alt=media.title or media.caption))
+            label = media.title or "untitled"
+            name = media_storage_name(media)
+            if name is None:
+                warnings.append(f"Photo {label!r} left out: only files kept in the site's storage can be placed.")
+                continue
+            images.append(
+                books.BookImage(
+                    name=name,
+                    read=_storage_reader(name),
+                    caption=text(media.caption),
+                    alt=text(media.title or media.caption),
+                )
+            )
         return images
 
-    def scene_of(scene) -> books.Scene:
-        text = "\n\n".join(part for part in (scene.scene_description, scene.reflection) if part and part.strip())
-        return books.Scene(title=scene.scene_name, text=text, images=scene_images(scene))
+    def scene_of(scene) -> books.Scene | None:
+        level, reason = publication.scene_level(scene.life_event_id)
+        if level == rules.PUBLISH_WITHHELD:
+            withheld[reason] += 1
+            return None
+        parts = [scene.scene_description]
+        if level == rules.PUBLISH_FULL:
+            parts.append(scene.reflection)
+        body = "" if level == rules.PUBLISH_MENTION else "\n\n".join(p for p in parts if p and p.strip())
+        images = scene_images(scene) if level == rules.PUBLISH_FULL else []
+        return books.Scene(title=text(scene.scene_name), text=text(body), images=images)
+
+    def scenes(key) -> list[books.Scene]:
+        return [made for made in (scene_of(scene) for scene in scenes_of.get(key, ())) if made is not None]
 
     book_chapters = []
     for chapter in chapters:
-        sections = sorted(
-            chapter.sections.all(),
-            key=lambda s: (s.sequence_order is None, s.sequence_order or 0, s.section_number, s.created_at),
-        )
-        chapter_scenes = [scene for scene in scenes if scene.chapter_id == chapter.pk]
-        book_sections = []
-        for section in sections:
-            book_sections.append(
-                books.Section(
-                    title=section.section_title,
-                    text=section.content,
-                    scenes=[scene_of(s) for s in chapter_scenes if s.section_id == section.pk],
-                )
+        draft = drafts.get(chapter.pk)
+        levels = chapter_levels.get(chapter.pk, set())
+        if draft is not None and (levels - {rules.PUBLISH_FULL} or chapter.pk in publication.withheld_chapters):
+            warnings.append(
+                f"The current draft of chapter {chapter.chapter_number} was not used: some of its material may "
+                "not be published; its sections and scenes were used instead."
             )
-        loose = [scene_of(s) for s in chapter_scenes if s.section_id is None]
-        if loose:
-            book_sections.append(books.Section(scenes=loose))
+            draft = None
+        if draft is not None:
+            book_sections = [books.Section(text=text(draft.content))]
+        else:
+            book_sections = [
+                books.Section(
+                    title=text(section.section_title),
+                    text=text(section.content),
+                    scenes=scenes((chapter.pk, section.pk)),
+                )
+                for section in sections_of.get(chapter.pk, ())
+            ]
+            loose = scenes((chapter.pk, None))
+            if loose:
+                book_sections.append(books.Section(scenes=loose))
         book_chapters.append(
             books.Chapter(
-                title=chapter.chapter_title or f"Chapter {chapter.chapter_number}",
-                subtitle=chapter.chapter_subtitle,
-                epigraph=chapter.epigraph,
-                epigraph_attribution=chapter.epigraph_attribution,
+                title=text(chapter.chapter_title or f"Chapter {chapter.chapter_number}"),
+                subtitle=text(chapter.chapter_subtitle),
+                epigraph=text(chapter.epigraph),
+                epigraph_attribution=text(chapter.epigraph_attribution),
                 sections=book_sections,
             )
         )
+    if not book_chapters and story_draft is not None and chapter_id is None:
+        if publication.levels and any(level != rules.PUBLISH_FULL for level, _ in publication.levels.values()):
+            warnings.append("The story's current draft was not used: some of its material may not be published.")
+        else:
+            book_chapters.append(
+                books.Chapter(title=text(story.title), sections=[books.Section(text=text(story_draft.content))])
+            )
+    warnings[:0] = _withheld_warnings(withheld)
     front = []
     about = "\n\n".join(part for part in (story.primary_purpose, story.central_question) if part and part.strip())
-    if about:
-        front.append(books.FrontMatter(title="About this story", text=about))
+    if about and chapter_id is None:
+        front.append(books.FrontMatter(title="About this story", text=text(about)))
     book = books.Book(
-        title=story.title,
-        subtitle=story.subtitle,
+        title=text(story.title),
+        subtitle=text(story.subtitle),
         author=_author_name(storyteller),
         language=getattr(settings, "BOOK_LANGUAGE", "en"),
         identifier=f"urn:uuid:{story.pk}",
-        description=story.central_question or story.primary_purpose,
+        description=text(story.central_question or story.primary_purpose),
         front_matter=front,
         chapters=book_chapters,
     )

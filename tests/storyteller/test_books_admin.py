@@ -8,9 +8,9 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
-from storyteller.books import exports as services
 from storyteller.books.admin import BUILD_AGAIN_QUEUED, BookExportAdmin, build_again, download_link
 from storyteller.models import BookExport
+from storyteller.services import books as services
 from tests.core.factories import UserFactory
 from tests.storyteller.factories import EditRequirementFactory
 from tests.storyteller.test_books_services import make_story, media_root, queued_export  # noqa: F401

@@ -9,8 +9,8 @@ from ebooklib import epub
 from procrastinate.contrib.django.models import ProcrastinateJob
 from rest_framework.test import APIClient
 
-from storyteller.books import exports as services
 from storyteller.models import BookExport
+from storyteller.services import books as services
 from tests.core.factories import UserFactory
 from tests.storyteller.test_books_services import make_story, media_root, queued_export  # noqa: F401
 

@@ -38,7 +38,7 @@ A5_POINTS = (419.5, 595.3)
 def picture(tmp_path) -> BookImage:
     path = tmp_path / "kitchen.png"
     Image.new("RGB", (320, 200), (180, 120, 60)).save(path)
-    return BookImage(path=path, caption="The kitchen in Kraków, 1961", alt="A kitchen")
+    return BookImage.from_file(path, caption="The kitchen in Kraków, 1961", alt="A kitchen")
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_epub_package_navigation_and_spine_agree_with_the_chapters(book, tmp_pat
 
 
 def test_epub_includes_images_and_warns_about_missing_ones(tmp_path, picture):
-    missing = BookImage(path=tmp_path / "gone.jpg", caption="Lost")
+    missing = BookImage.from_file(tmp_path / "gone.jpg", caption="Lost")
     book = sample_book(chapters=2, words=600, images=[picture, missing])
 
     result = render_book(book, "epub", tmp_path / "book.epub")
@@ -123,7 +123,7 @@ def test_epub_includes_images_and_warns_about_missing_ones(tmp_path, picture):
     doc = epub.read_epub(str(result.path))
     images = list(doc.get_items_of_type(ITEM_IMAGE))
     assert [item.media_type for item in images] == ["image/png"]
-    assert images[0].get_content() == picture.path.read_bytes()
+    assert images[0].get_content() == picture.read()
     chapter = doc.get_item_with_href("chapter-001.xhtml").get_content().decode()
     assert 'src="images/image-001.png"' in chapter and "The kitchen in Kraków, 1961" in chapter
     assert result.warnings == ["Image gone.jpg left out: the file is missing or unreadable."]
@@ -200,7 +200,7 @@ def test_pdf_page_size_follows_the_option(page_size, points, tmp_path):
 def test_pdf_places_pictures_and_skips_undecodable_ones(tmp_path, picture):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a picture")
-    book = sample_book(chapters=2, words=400, images=[picture, BookImage(path=broken)])
+    book = sample_book(chapters=2, words=400, images=[picture, BookImage.from_file(broken)])
 
     result = render_book(book, "pdf", tmp_path / "b.pdf", options=RenderOptions(include_toc=False))
 
@@ -233,7 +233,7 @@ def test_markdown_has_every_heading_in_order(book, tmp_path):
 
 
 def test_markdown_with_pictures_is_a_zip_of_the_text_and_its_images(tmp_path, picture):
-    book = sample_book(chapters=2, words=400, images=[picture, BookImage(path=tmp_path / "gone.png")])
+    book = sample_book(chapters=2, words=400, images=[picture, BookImage.from_file(tmp_path / "gone.png")])
 
     assert file_extension(book, "markdown") == "zip"
     result = render_book(book, "markdown", tmp_path / "book.zip")
@@ -355,7 +355,7 @@ def test_plain_text_holds_every_title_and_paragraph(book):
 def test_images_of_an_unsupported_type_are_left_out_with_a_warning(tmp_path):
     movie = tmp_path / "wedding.mp4"
     movie.write_bytes(b"\x00" * 16)
-    book = sample_book(chapters=1, words=200, images=[BookImage(path=movie)])
+    book = sample_book(chapters=1, words=200, images=[BookImage.from_file(movie)])
 
     result = render_book(book, "html", tmp_path / "b.html")
 

@@ -17,10 +17,10 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from pypdf import PdfReader
 
 from core.testing import run_concurrently
-from storyteller import books
-from storyteller.books import exports as services
+from storyteller import books, rules
 from storyteller.books import render as render_module
 from storyteller.models import BookExport
+from storyteller.services import books as services
 from storyteller.tasks import build_book_export, expire_book_exports
 from tests.storyteller.factories import (
     ArchetypeAnalysisFactory,
@@ -65,8 +65,18 @@ def make_story(*, chapters: int = 3, approved: bool = True, **story_fields):
                 content=f"{WORDS}\n\n{WORDS} ({number}.{section})",
             )
     if approved:
-        ArchetypeAnalysisFactory(story=story, storyteller=story.storyteller, dominant_confidence=Decimal("0.90"))
+        pass_composition_gate(story.storyteller)
     return story
+
+
+def pass_composition_gate(storyteller, confidence="0.90"):
+    """The storyteller's latest archetype analysis, resolved at ``confidence`` (the one composition gate)."""
+    return ArchetypeAnalysisFactory(
+        storyteller=storyteller,
+        refinement_status="resolved",
+        dominant_archetype="relationship_to_loss",
+        dominant_confidence=Decimal(confidence),
+    )
 
 
 def queued_export(story, export_format="epub", **kwargs):
@@ -88,7 +98,7 @@ def test_story_book_validate_refuses_an_open_blocking_edit_requirement(status):
     with pytest.raises(ValidationError) as error:
         services.story_book_validate(story=story)
 
-    assert error.value.message_dict["story"] == [services.ERR_BLOCKING_EDITS.format(count=1)]
+    assert error.value.message_dict["story"] == [rules.BLOCKING_EDITS % {"count": 1}]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +113,7 @@ def test_story_book_validate_ignores_settled_or_minor_edit_requirements(severity
 
 def test_story_book_validate_refuses_a_story_whose_latest_analysis_is_below_the_gate():
     story = make_story()
-    ArchetypeAnalysisFactory(story=story, storyteller=story.storyteller, dominant_confidence=Decimal("0.84"))
+    ArchetypeAnalysisFactory(storyteller=story.storyteller, dominant_confidence=Decimal("0.84"))  # newer, open
 
     with pytest.raises(ValidationError, match="composition gate"):
         services.story_book_validate(story=story)
@@ -170,11 +180,29 @@ def test_story_book_build_places_life_event_photos_and_warns_about_missing_files
     book, warnings = services.story_book_build(story=story)
 
     images = list(book.images())
-    assert [(image.path, image.caption) for image in images] == [(photo, "Kitchen")]
-    assert warnings == [
-        "Photo 'Gone' left out: its file photos/gone.jpg does not exist.",
-        "Photo 'Far' left out: only local files can be placed in a book.",
+    assert [(image.name, image.caption) for image in images] == [
+        ("photos/kitchen.png", "Kitchen"),
+        ("photos/gone.jpg", ""),
     ]
+    assert images[0].read() == photo.read_bytes()
+    with pytest.raises(OSError):
+        images[1].read()  # missing: the renderers leave it out with a warning
+    assert warnings == ["Photo 'Far' left out: only files kept in the site's storage can be placed."]
+
+
+@pytest.mark.parametrize(
+    "file_url", ["/etc/passwd", "../secret.png", "photos/../../secret.png", "file:///etc/hosts", "C:\\x.png"]
+)
+def test_story_book_build_opens_pictures_only_by_stored_name(media_root, file_url):
+    story = make_story(chapters=1)
+    event = LifeEventFactory(storyteller=story.storyteller)
+    LifeEventMediaFactory(life_event=event, media_type="photo", file_url=file_url, title="Outside")
+    StorySceneFactory(story=story, chapter=story.chapters.get(), life_event=event, scene_description="Home.")
+
+    book, warnings = services.story_book_build(story=story)
+
+    assert list(book.images()) == []
+    assert warnings == ["Photo 'Outside' left out: only files kept in the site's storage can be placed."]
 
 
 # -- creating exports
@@ -271,7 +299,7 @@ def test_book_export_generate_records_missing_photos_as_warnings():
 
     export.refresh_from_db()
     assert export.export_status == "ready"
-    assert export.generation_notes == "Photo 'Gone' left out: its file photos/gone.jpg does not exist."
+    assert export.generation_notes == "Image gone.jpg left out: the file is missing or unreadable."
 
 
 def test_book_export_generate_fails_cleanly_when_rendering_breaks(monkeypatch):
@@ -303,7 +331,7 @@ def test_book_export_generate_fails_when_the_story_lost_its_approval():
 
     export.refresh_from_db()
     assert export.export_status == "failed"
-    assert export.failure_reason == services.ERR_BLOCKING_EDITS.format(count=1)
+    assert export.failure_reason == rules.BLOCKING_EDITS % {"count": 1}
 
 
 def test_book_export_transition_follows_the_table():

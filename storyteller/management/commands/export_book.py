@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from storyteller import books
-from storyteller.books import exports as book_services
+from storyteller.services import books as book_services
 from storyteller.models import Story
 
 
