@@ -106,7 +106,10 @@ else:
     from config import embedded_db
 
     DATABASE_URL = embedded_db.database_url()
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Persistent connections without a health check: Django's check costs a `SELECT 1` round trip at the start of
+# every request. A connection that died (a server restart) fails the first query of one request per worker,
+# which answers a JSON 503 (core.api.exceptions); Django then drops it, and the next request reconnects.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=False)}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})  # a URL without a query string has none
 if "host" in DATABASES["default"]["OPTIONS"]:  # a Unix socket directory given as ?host=...
@@ -176,10 +179,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # DRF's JSON, encoded by orjson (core.api.renderers); the browsable API is a development tool
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "core.api.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.renderers.ContentNegotiation",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Login throttles (core.api.throttling): token requests and admin logins per username and per address.
     "DEFAULT_THROTTLE_RATES": {
@@ -234,6 +239,9 @@ SPECTACULAR_SETTINGS = {
 PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_events")
 PGHISTORY_APPEND_ONLY = True  # history rows can be read, never rewritten
+# The request's user and URL are attached to the events of requests that may write; a read writes nothing, and
+# the context would cost it a set_config() sent with every query.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_ADMIN_CLASS = "core.history.ScopedEventsAdmin"  # events scoped like the rows they record
 
 # Background work: procrastinate on the same PostgreSQL database; tasks live in each app's tasks.py.
