@@ -1,6 +1,16 @@
-"""``api.list100.*``: a 100-row list page with nested relations against the raw SQL that returns the same JSON."""
+"""``api.*``: API pages in-process (Django's test client, no HTTP), against their SQL.
+
+- ``api.list100.ratio_to_raw_sql``: a 100-row list page with nested relations against the raw SQL that returns
+  the same JSON.
+- ``api.pages.<name>.ratio_to_sql``: each page of ``bench/pages.py`` (the listens page, the track page, a
+  one-row page, a detail page) against running the SQL statements that the same request sends, captured from it.
+
+``bench/run.py --profile api`` also writes the profile of the listens and track pages to ``.bench/profile/``.
+"""
 
 import json
+import sys
+from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,7 +47,36 @@ def ensure_rows(count: int):
     return reader
 
 
-def run(report, timed):
+def run_pages(report, timed, profile=None):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pages
+
+    user, requests = pages.seed()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {pages.token_for(user)}")
+    for name in ("listens100", "tracks100", "listens1", "listen_detail"):
+        path = requests[name]
+        statements, _response = pages.captured_sql(client, path)
+
+        def sql(statements=statements):
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+                    cursor.fetchall()
+
+        def page(path=path):
+            response = client.get(path)
+            assert response.status_code == 200, response.content
+
+        api_s, sql_s = timed(page, repeat=100), timed(sql, repeat=100)
+        report(f"api.pages.{name}.api_ms", api_s * 1000, "ms")
+        report(f"api.pages.{name}.queries", len(statements), "queries")
+        report(f"api.pages.{name}.ratio_to_sql", api_s / sql_s, "x")
+        if profile is not None and name in ("listens100", "tracks100"):
+            profile(f"api.pages.{name}", page)
+
+
+def run(report, timed, profile=None):
     reader = ensure_rows(100)
     _, key = AuthToken.objects.create(user=reader)
     client = APIClient()
@@ -64,3 +103,4 @@ def run(report, timed):
         with CaptureQueriesContext(connection) as queries:
             api_page(size)
         report(f"api.list{size}.queries", len(queries), "queries")
+    run_pages(report, timed, profile)
