@@ -4,6 +4,11 @@ Idempotent: every row is found by its natural key (version name; node, section a
 the version; pack names; scope keys) and updated in place, so loading the same document twice
 changes nothing and loading an edited one updates what changed. Nothing is deleted. The whole load is
 one transaction; a document that fails the schema or a model rule loads nothing.
+
+A version some session started on is never edited in place (``rules.process_version_in_use``): loading
+a changed document for it makes a new version, named ``<name>-r2``, ``-r3``, ... (the latest revision
+of the name is the one compared, so loading the same changed document again makes nothing new), and
+activates it when the document says so; sessions keep the version they started on.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from jsonschema import Draft202012Validator
 
-from storyteller import services
+from storyteller import rules, services
 from storyteller.models import (
     ProcessCommitment,
     ProcessFlowEdge,
@@ -66,12 +71,53 @@ def _upsert(model: type[models.Model], keys: dict, values: dict) -> tuple[models
     return obj, changed
 
 
+def _codes(error: ValidationError) -> set:
+    if hasattr(error, "error_dict"):
+        return {item.code for items in error.error_dict.values() for item in items}
+    return {item.code for item in error.error_list}
+
+
+def latest_revision(name: str) -> ProcessVersion | None:
+    """The newest version loaded under ``name``: ``name`` itself or its latest ``name-rN``."""
+    versions = ProcessVersion.objects.filter(
+        models.Q(version_name=name) | models.Q(version_name__startswith=f"{name}-r")
+    )
+    numbered = {}
+    for version in versions:
+        suffix = version.version_name.removeprefix(name).removeprefix("-r")
+        if version.version_name == name:
+            numbered[1] = version
+        elif suffix.isdigit():
+            numbered[int(suffix)] = version
+    return numbered[max(numbered)] if numbered else None
+
+
 @transaction.atomic
 def process_load(document: dict) -> dict[str, int]:
-    """Load ``document``; return how many rows were created or changed per kind."""
+    """Load ``document``; return how many rows were created or changed per kind. A changed document for a
+    version in use becomes a new version (the module's docstring)."""
     errors = process_schema_errors(document)
     if errors:
         raise ValidationError(errors)
+    name = document["version"]["version_name"]
+    latest = latest_revision(name)
+    if latest is not None and latest.version_name != name:
+        document = {**document, "version": {**document["version"], "version_name": latest.version_name}}
+    if latest is None or not rules.process_version_in_use(latest.pk):
+        return _load(document)
+    try:
+        with transaction.atomic():
+            return _load(document)
+    except ValidationError as error:
+        if "version_in_use" not in _codes(error):
+            raise
+    taken = latest.version_name.removeprefix(name).removeprefix("-r")
+    number = int(taken) + 1 if taken.isdigit() else 2
+    revised = {**document, "version": {**document["version"], "version_name": f"{name}-r{number}"}}
+    return _load(revised)
+
+
+def _load(document: dict) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def count(kind, changed):

@@ -39,6 +39,18 @@ PROFILE_MISMATCH = "This section needs the profile flags %(flags)s."
 UNLOCKED_BY_REQUIRED = "Say what unlocked the section (unlocked_by)."
 MIXED_STORYTELLERS = "%(field)s belongs to another storyteller."
 OPEN_EDIT_STATUSES = ("pending", "in_review")
+CONSENT_REQUIRED = (
+    "The storyteller has not given consent to story capture (consent_given): nothing may be captured yet."
+)
+VERSION_IN_USE = (
+    "This process version is in use by sessions and is never edited in place; load the changed process "
+    "as a new version (sessions keep the version they started on)."
+)
+OFF_LIMITS = "This touches a topic the storyteller put off limits (%(topic)s)."
+NOT_DEEPER = (
+    "The storyteller has not consented to go beyond the surface of this life event (consent_to_deepen): "
+    "no %(category)s prompt about it."
+)
 
 
 @dataclass(frozen=True)
@@ -232,6 +244,12 @@ def check(obj, *, on_save: bool = False) -> None:
         check_section_unlock(obj)
     elif label in LIFE_EVENT_USES:
         check_life_event_use(obj)
+    if label in VERSIONED:
+        check_version_not_in_use(obj)
+    if label in CAPTURE_MODELS and obj._state.adding:
+        check_capture_consent(obj)
+    if label == "storyteller.SessionInteraction" and obj._state.adding:
+        check_interaction_boundaries(obj)
     check_same_storyteller(obj)
 
 
@@ -294,6 +312,99 @@ def check_life_event_use(obj) -> None:
         return
     if life_event_needs_consent(obj.life_event_id):
         raise ValidationError({"life_event": ValidationError(TRAUMA_CONSENT, code="trauma_consent")})
+
+
+#: process rows of one version, and the field that leads to it (a version in use is never edited in place)
+VERSIONED = {
+    "storyteller.ProcessCommitment": ("process_version", None),
+    "storyteller.ProcessNode": ("process_version", None),
+    "storyteller.ProcessFlowEdge": ("process_version", None),
+    "storyteller.ProcessSection": ("process_version", None),
+    "storyteller.ProcessPrompt": ("process_node", "process_version_id"),
+    "storyteller.SectionPrompt": ("section", "process_version_id"),
+}
+
+
+def process_version_in_use(version_id) -> bool:
+    """A version some session was started on: its definition stays as it was (sessions keep their version)."""
+    from storyteller.models import StorytellerSession
+
+    return version_id is not None and StorytellerSession.objects.filter(process_version_id=version_id).exists()
+
+
+def check_version_not_in_use(obj) -> None:
+    name, step = VERSIONED[obj._meta.label]
+    attname = obj._meta.get_field(name).attname
+    if getattr(obj, attname) is None:
+        return
+    version_id = getattr(getattr(obj, name), step) if step else getattr(obj, attname)
+    if process_version_in_use(version_id):
+        raise ValidationError({name: ValidationError(VERSION_IN_USE, code="version_in_use")})
+
+
+#: rows that capture material in a session: the storyteller's consent to capture comes first
+CAPTURE_MODELS = (
+    "storyteller.SessionInteraction",
+    "storyteller.SessionArtifact",
+    "storyteller.SessionLifeEvent",
+    "storyteller.SessionSynthesis",
+)
+#: prompt categories that go beyond a life event's surface (the process asks them at tier 2)
+DEEPER_CATEGORIES = ("tension", "change", "meaning")
+
+
+def check_capture_consent(obj) -> None:
+    """Nothing is captured in a session before the storyteller's ``consent_given`` (the original's rule)."""
+    if obj.session_id is None:
+        return
+    from storyteller.models import Storyteller
+
+    consent = Storyteller.all_objects.filter(sessions=obj.session_id).values_list("consent_given", flat=True).first()
+    if consent is False:
+        raise ValidationError({"session": ValidationError(CONSENT_REQUIRED, code="consent_required")})
+
+
+def surface_only(boundary) -> bool:
+    """A life event boundary that keeps prompts to the surface (tier 1): the storyteller is not comfortable
+    discussing the event, may mention but not detail it, or has not consented to deepen it."""
+    return bool(
+        (boundary.override_storyteller_default and boundary.comfortable_discussing is False)
+        or boundary.can_mention_but_not_detail
+        or not boundary.consent_to_deepen
+    )
+
+
+def check_interaction_boundaries(interaction) -> None:
+    """The storyteller's boundaries hold for an interaction however it is written (the interview, the API's
+    table endpoint, the admin): no off-limit topic in what the agent asked, nothing about a life event the
+    nothing deeper than a life event's surface where its boundary keeps to the surface (:func:`surface_only`)."""
+    from storyteller.models import LifeEventBoundary, StorytellerBoundary
+
+    if interaction.session_id is None:
+        return
+    asked = (interaction.agent_prompt or "").lower()
+    if asked:
+        topics = StorytellerBoundary.objects.filter(storyteller__sessions=interaction.session_id).values_list(
+            "off_limit_topics", flat=True
+        )
+        for topic in (topic for row in topics for topic in (row or [])):
+            if topic.strip() and topic.strip().lower() in asked:
+                raise ValidationError(
+                    {"agent_prompt": ValidationError(OFF_LIMITS, code="off_limits", params={"topic": topic.strip()})}
+                )
+    if interaction.life_event_id is None:
+        return
+    boundary = LifeEventBoundary.objects.filter(life_event_id=interaction.life_event_id).first()
+    if boundary is None:
+        return
+    if interaction.prompt_category in DEEPER_CATEGORIES and surface_only(boundary):
+        raise ValidationError(
+            {
+                "prompt_category": ValidationError(
+                    NOT_DEEPER, code="consent_to_deepen", params={"category": interaction.prompt_category}
+                )
+            }
+        )
 
 
 def _changed(obj, attname: str) -> bool:
@@ -413,6 +524,7 @@ def check_same_storyteller(obj) -> None:
     for name in present[1:]:
         if _storyteller_id(obj, name) != first:
             raise ValidationError({name: ValidationError(MIXED_STORYTELLERS, code="mixed", params={"field": name})})
+
 
 # =================================================================================================
 # Publishing: what may leave the system in a book, a preview or any export of a story.

@@ -20,6 +20,7 @@ from storyteller.models.base import StorytellerOwnedModel
 READ_ONLY = {
     "Storyteller": ["user"],
     "Event": ["actor", "occurred_at"],
+    "StorytellerSession": ["process_version", "current_process_node", "completion_percentage"],
 }
 
 

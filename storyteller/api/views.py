@@ -25,6 +25,7 @@ from storyteller import models as m
 from storyteller import services
 from storyteller.api.serializers import SERIALIZERS, LifeEventSerializer
 from storyteller.filtersets import FILTERSETS
+from storyteller.services import interview
 
 
 class StorytellerViewSetMixin:
@@ -61,6 +62,13 @@ class StorytellerViewSet(OwnedViewSet):
     def creation_values(self, data: dict) -> dict:
         return {**data, "user": self.request.user}
 
+    @extend_schema(responses={200: SERIALIZERS[m.StorytellerProgress]})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """Where the storyteller stands, computed from their sessions, sections and books."""
+        progress = interview.progress_compute(self.get_object())
+        return Response(SERIALIZERS[m.StorytellerProgress](progress).data)
+
 
 class LifeEventViewSet(OwnedViewSet):
     """Life events, with their timespans and locations read and written in the same request."""
@@ -86,7 +94,94 @@ class AskPromptSerializer(serializers.Serializer):
     life_event = serializers.UUIDField(required=False, allow_null=True)
 
 
+class AnswerSerializer(serializers.Serializer):
+    prompt = serializers.PrimaryKeyRelatedField(queryset=m.ProcessPrompt.objects.all())
+    section = serializers.CharField(required=False, allow_blank=False, max_length=100)
+    response = serializers.CharField(allow_blank=False, trim_whitespace=False)
+    response_method = serializers.ChoiceField(choices=["text", "voice"], default="text")
+    sentiment = serializers.ChoiceField(
+        choices=m.SessionInteraction._meta.get_field("sentiment").choices, required=False
+    )
+    life_event = serializers.UUIDField(required=False, allow_null=True)
+    scope = serializers.ChoiceField(choices=m.SessionScope._meta.get_field("scope_type").choices, required=False)
+    profile = serializers.DictField(child=serializers.JSONField(), required=False)
+    sections = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
+
+    def validate_profile(self, value):
+        from storyteller.services.interview import PROFILE_FLAGS
+
+        wrong = [key for key, flag in value.items() if key in PROFILE_FLAGS and not isinstance(flag, bool)]
+        if wrong:
+            raise serializers.ValidationError(f"Profile flags are true or false: {', '.join(sorted(wrong))}.")
+        return value
+
+
+class NextPromptSerializer(serializers.Serializer):
+    """What to ask next: the node, the prompt (null when nothing is left) and what was skipped, and why."""
+
+    session = serializers.UUIDField()
+    process_version = serializers.UUIDField()
+    node = serializers.DictField(allow_null=True)
+    prompt = serializers.DictField(allow_null=True)
+    skipped = serializers.ListField(child=serializers.DictField())
+    done = serializers.BooleanField()
+
+
+class AnswerResultSerializer(serializers.Serializer):
+    interaction = SERIALIZERS[m.SessionInteraction]()
+    next = NextPromptSerializer()
+
+
+def _own_life_event(request, storyteller, life_event_id):
+    if not life_event_id:
+        return None
+    return get_object_or_404(
+        m.LifeEvent.objects.visible_to(request.user).filter(storyteller=storyteller), pk=life_event_id
+    )
+
+
 class StorytellerSessionViewSet(OwnedViewSet):
+    @extend_schema(request=None, responses={200: SERIALIZERS[m.StorytellerSession]})
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        """Start (or resume) the session: pinned to the active process version, placed at its first node.
+        Refused (400) before the storyteller's consent to capture."""
+        session = interview.session_start(session=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(session).data)
+
+    @extend_schema(responses={200: NextPromptSerializer})
+    @action(detail=True, methods=["get"], url_path="next-prompt")
+    def next_prompt(self, request, pk=None):
+        """The next prompt by the process's flow, the storyteller's scope, unlocked sections and boundaries
+        (``?life_event=`` asks about one life event; by default the session's primary focus)."""
+        session = self.get_object()
+        life_event = _own_life_event(request, session.storyteller, request.query_params.get("life_event"))
+        return Response(interview.next_prompt(session=session, life_event=life_event))
+
+    @extend_schema(request=AnswerSerializer, responses={201: AnswerResultSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Record the storyteller's answer to the prompt served and move along the edge it takes."""
+        session = self.get_object()
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        interaction, following = interview.session_answer(
+            session=session,
+            prompt=values["prompt"],
+            section_key=values.get("section"),
+            response=values["response"],
+            response_method=values["response_method"],
+            sentiment=values.get("sentiment", ""),
+            life_event=_own_life_event(request, session.storyteller, values.get("life_event")),
+            scope=values.get("scope"),
+            profile=values.get("profile"),
+            sections=values.get("sections"),
+            actor=request.user,
+        )
+        body = {"interaction": SERIALIZERS[m.SessionInteraction](interaction).data, "next": following}
+        return Response(body, status=201)
+
     @extend_schema(request=AskPromptSerializer, responses={201: SERIALIZERS[m.SessionInteraction]})
     @action(detail=True, methods=["post"], url_path="ask-prompt")
     def ask_prompt(self, request, pk=None):
@@ -105,6 +200,49 @@ class StorytellerSessionViewSet(OwnedViewSet):
             session=session, prompt=data.validated_data["prompt"], life_event=life_event, actor=request.user
         )
         return Response(SERIALIZERS[m.SessionInteraction](interaction).data, status=201)
+
+
+class PromoteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["life_event", "detail", "participant", "location"])
+    life_event = serializers.UUIDField(required=False, allow_null=True)
+    values = serializers.DictField(required=False, default=dict)
+
+    #: the columns a promotion may set on the row it makes (the answer's text fills the rest)
+    FIELDS = {
+        "life_event": ("event_name", "event_type", "category", "significance_level", "emotional_tone"),
+        "detail": ("detail_key", "display_label", "is_private"),
+        "participant": ("first_name", "last_name", "nickname", "relationship_type", "role_in_event", "significance"),
+        "location": ("location_name", "location_type", "is_primary_location"),
+    }
+
+    def validate(self, attrs):
+        unknown = sorted(set(attrs.get("values", {})) - set(self.FIELDS[attrs["kind"]]))
+        if unknown:
+            raise serializers.ValidationError(
+                {"values": [f"Not a column a {attrs['kind']} takes here: {', '.join(unknown)}."]}
+            )
+        return attrs
+
+
+class SessionInteractionViewSet(OwnedViewSet):
+    @extend_schema(request=PromoteSerializer, responses={201: serializers.DictField()})
+    @action(detail=True, methods=["post"])
+    def promote(self, request, pk=None):
+        """Make a life event (or a detail, participant or location of one) from this answer, linked back to it."""
+        interaction = self.get_object()
+        data = PromoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        storyteller = interaction.session.storyteller
+        made = interview.interaction_promote(
+            interaction=interaction,
+            kind=values["kind"],
+            values=values["values"],
+            life_event=_own_life_event(request, storyteller, values.get("life_event")),
+            actor=request.user,
+        )
+        serializer = LifeEventSerializer if isinstance(made, m.LifeEvent) else SERIALIZERS[type(made)]
+        return Response({"kind": values["kind"], "row": serializer(made).data}, status=201)
 
 
 class ExportRecordViewSet(ValuesListMixin, viewsets.ReadOnlyModelViewSet):
@@ -156,6 +294,7 @@ BASES = {
     m.Storyteller: StorytellerViewSet,
     m.LifeEvent: LifeEventViewSet,
     m.StorytellerSession: StorytellerSessionViewSet,
+    m.SessionInteraction: SessionInteractionViewSet,
     m.ProcessVersion: ProcessVersionViewSet,
     m.Event: EventViewSet,
     m.BookExport: ExportRecordViewSet,

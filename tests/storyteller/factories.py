@@ -2,6 +2,8 @@
 and rows that point at two parents keep them in one storyteller (or one process version)."""
 
 import factory
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from factory.django import DjangoModelFactory
 
 from storyteller import models as m
@@ -128,6 +130,7 @@ class SessionTemplateFactory(DjangoModelFactory):
 
 class StorytellerFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
+    consent_given = True
 
     class Meta:
         model = m.Storyteller
@@ -210,9 +213,14 @@ class LifeEventBoundaryFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
 
+def stored_media_name() -> str:
+    """The name of a small picture stored through the storage API: media name files the platform stored."""
+    return default_storage.save("storyteller/media/photo.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+
+
 class LifeEventMediaFactory(DjangoModelFactory):
     life_event = factory.SubFactory(LifeEventFactory)
-    file_url = factory.Sequence(lambda n: f"https://example.org/media/{n}.jpg")
+    file_url = factory.LazyFunction(lambda: stored_media_name())
 
     class Meta:
         model = m.LifeEventMedia
