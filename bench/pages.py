@@ -77,34 +77,38 @@ def _seed_rows(user, tenant, album):
         StorytellerFactory(user=user)
 
 
+#: one list endpoint of every app (``tests/core/test_bench_pages.py`` checks that every app of the API is here)
+APP_LISTS = {
+    "core": "/api/core/memberships/?tenant_id={tenant}&page_size=100",
+    "catalog": "/api/catalog/tracks/?album_id={album}&page_size=100",
+    "amcs": "/api/amcs/personas/?tenant_id={tenant}&page_size=100",
+    "audio_vcs": "/api/audio-vcs/projects/?page_size=100",
+    # the bench database holds a million listens of another user (bench_integrity): this user's own
+    "club": "/api/club/listens/?user_id={user}&page_size=100",
+    "storyteller": "/api/storyteller/storytellers/?page_size=100",
+}
+
+
 def seed():
-    """The bench user, and the requests (name -> path) measured for them; rows are created once and kept."""
+    """The bench user, and the requests (name -> path) measured for them; rows are created once and kept.
+
+    ``listens100`` (the listens page), ``listens1`` (a one-row page), ``listen_detail`` and ``tracks100`` (the
+    track page), then ``list.<app>`` for each app's list endpoint."""
     from club.models import ListenEvent
 
     user, tenant = _seed_user()
     album = _seed_catalog()
     _seed_rows(user, tenant, album)
     listen = ListenEvent.objects.filter(user=user).order_by("-played_at").first()
-    mine = f"user_id={user.pk}"  # the bench database holds a million listens of another user (bench_integrity)
+    ids = {"user": user.pk, "tenant": tenant.pk, "album": album.pk}
     requests = {
-        "listens100": f"/api/club/listens/?{mine}&page_size=100",
-        "listens1": f"/api/club/listens/?{mine}&page_size=1",
+        "listens100": APP_LISTS["club"].format(**ids),
+        "listens1": APP_LISTS["club"].format(**ids).replace("page_size=100", "page_size=1"),
         "listen_detail": f"/api/club/listens/{listen.pk}/",
-        "tracks100": f"/api/catalog/tracks/?album_id={album.pk}&page_size=100",
-        # one list endpoint of every app (tests/core/test_bench_pages.py checks that every app is here)
-        "core.memberships100": f"/api/core/memberships/?tenant_id={tenant.pk}&page_size=100",
-        "catalog.tracks100": f"/api/catalog/tracks/?album_id={album.pk}&page_size=100",
-        "amcs.personas100": f"/api/amcs/personas/?tenant_id={tenant.pk}&page_size=100",
-        "audio_vcs.projects100": "/api/audio-vcs/projects/?page_size=100",
-        "club.listens100": f"/api/club/listens/?{mine}&page_size=100",
-        "storyteller.storytellers100": "/api/storyteller/storytellers/?page_size=100",
+        "tracks100": APP_LISTS["catalog"].format(**ids),
     }
+    requests.update({f"list.{app}": path.format(**ids) for app, path in APP_LISTS.items()})
     return user, requests
-
-
-def app_lists(requests: dict) -> dict:
-    """The requests that stand for an app's list endpoint (``<app>.<name>``)."""
-    return {name: path for name, path in requests.items() if "." in name}
 
 
 def token_for(user) -> str:
