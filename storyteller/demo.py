@@ -1,7 +1,8 @@
 """Demo data of the storyteller app: the canonical Everbound process, and one storyteller whose story
 was played through the rules: life events (one traumatic, explored after consent was recorded), a
 session with interactions, a collection, an archetype analysis that resolved, requirements, and a
-story with chapters, sections, characters, themes, scenes and a draft. Safe to run again."""
+story with chapters, sections, characters, themes, scenes and a draft, its blocking edit resolved, so it
+exports as a book. Safe to run again."""
 
 from __future__ import annotations
 
@@ -161,4 +162,16 @@ def seed(stdout) -> None:
         )
     )
     services.transition(obj=edit, to="in_review", actor=user)
+    services.transition(
+        obj=edit,
+        to="resolved",
+        actor=user,
+        resolution_notes="Added the organ and the cold pew under her hand.",
+        resolved_in_draft_version=1,
+    )
+    section.content = (
+        "The church hall smelled of lilies and floor wax. The organ wheezed through the first bars, and the "
+        "pew was cold under my hand."
+    )
+    save(section)
     stdout.write("storyteller: demo storyteller Peg Hale with her story")
