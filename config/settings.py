@@ -283,6 +283,8 @@ API_MAX_PAGE_SIZE = 500
 API_MAX_JSON_BYTES = int(os.environ.get("API_MAX_JSON_BYTES", 1000 * 10240))
 API_MAX_JSON_DEPTH = 64  # levels of nested arrays and objects in a JSON body
 API_MAX_UPLOAD_BYTES = int(os.environ.get("API_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))  # a multipart body
+# a raw file body (audio_vcs's PUT blobs/{sha256}/, streamed to storage): the stem limit, not the multipart one
+API_MAX_RAW_UPLOAD_BYTES = int(os.environ.get("API_MAX_RAW_UPLOAD_BYTES", 200 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_JSON_BYTES  # Django's own check of request.body agrees
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 

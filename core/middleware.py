@@ -7,7 +7,8 @@ Every answer under ``/api/`` and ``/1/`` that is not a success is JSON in the do
 :class:`ApiErrorMiddleware` sits near the top of ``MIDDLEWARE``. Before the request goes further it
 refuses, in JSON, what no view should see: a NUL character in the path or the query string (400;
 PostgreSQL cannot store it) and a ``Content-Length`` over the limit for the body's type (413: JSON and
-form bodies ``API_MAX_JSON_BYTES``, multipart uploads ``API_MAX_UPLOAD_BYTES``). On the way out it
+form bodies ``API_MAX_JSON_BYTES``, multipart uploads ``API_MAX_UPLOAD_BYTES``, a raw file body
+``API_MAX_RAW_UPLOAD_BYTES``). On the way out it
 answers exceptions that DRF's handler leaves alone (a 500 with an error id, or a 503 when the database
 is down, see :mod:`core.api.exceptions`) and rewrites any error response that is not JSON (Django's
 404 for unknown paths and malformed ids, a view's bare 405, a 400 for a suspicious request) into the
@@ -66,10 +67,17 @@ def api_kind(path: str) -> str | None:
     return None
 
 
+#: Content types of a raw file body (a blob ``PUT``), limited by ``API_MAX_RAW_UPLOAD_BYTES`` on its own
+RAW_BODY_TYPES = ("application/octet-stream", "audio/")
+
+
 def body_limit(request) -> tuple[int, str]:
     """The body size limit for this request's content type, and how to name it."""
-    if request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/"):
+    content_type = request.META.get("CONTENT_TYPE", "").lower()
+    if content_type.startswith("multipart/"):
         return settings.API_MAX_UPLOAD_BYTES, "an upload"
+    if content_type.startswith(RAW_BODY_TYPES):
+        return settings.API_MAX_RAW_UPLOAD_BYTES, "a raw file body"
     return settings.API_MAX_JSON_BYTES, "a JSON or form body"
 
 

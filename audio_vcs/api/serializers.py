@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from audio_vcs import services
 from audio_vcs.choices import ExportFormat, MergeChoice, StemType
 from audio_vcs.constants import SHORT_HASH_LENGTH
 from audio_vcs.models import (
@@ -120,6 +121,7 @@ class StarSerializer(ValidatedModelSerializer):
 @extend_schema_serializer(component_name="AudioVcsBlob")
 class BlobSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = Blob
@@ -133,6 +135,7 @@ class BlobSerializer(serializers.ModelSerializer):
             "sample_rate",
             "channels",
             "frames",
+            "url",
             "download_url",
             "created_at",
         ]
@@ -141,6 +144,11 @@ class BlobSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, blob) -> str:
         return _absolute(self.context.get("request"), reverse("audio_vcs-api:blob-download", args=[blob.pk]))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, blob) -> str:
+        """The blob by its hash (``GET``/``HEAD``/``PUT blobs/{sha256}/``)."""
+        return _absolute(self.context.get("request"), reverse("audio_vcs-api:blob-hash-detail", args=[blob.sha256]))
 
 
 @extend_schema_serializer(component_name="AudioVcsStem")
@@ -228,8 +236,12 @@ class CommitLogSerializer(serializers.Serializer):
 
 
 class CommitCreateSerializer(serializers.Serializer):
-    """Multipart: ``branch``, ``message``…, and one file per stem, its field named ``<type>`` or
-    ``<type>:<name>`` (e.g. ``drums``, ``vocals:lead``); ``render`` is an optional mixed-down file."""
+    """A commit's change list. JSON: ``stems`` maps ``<type>`` or ``<type>:<name>`` to the SHA-256 of a blob
+    already uploaded (``PUT blobs/{sha256}/``), or to null to remove that stem; every other stem is inherited
+    from the parent (``inherit``, default true). Multipart (small uploads): one file per stem, its field named
+    ``<type>`` or ``<type>:<name>`` (e.g. ``drums``, ``vocals:lead``), optionally ``stems.<key>`` fields naming
+    hashes (empty removes); ``render`` is an optional mixed-down file. ``validated_data`` holds the keyword
+    arguments of ``services.commit_create``."""
 
     branch = serializers.CharField(max_length=255, required=False, default="")
     message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -238,6 +250,15 @@ class CommitCreateSerializer(serializers.Serializer):
     generation_params = serializers.JSONField(required=False, default=dict)
     expected_head = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     start_point = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    inherit = serializers.BooleanField(
+        required=False, default=True, help_text="Keep the parent's stems that the change list does not name."
+    )
+    stems = serializers.DictField(
+        child=serializers.CharField(max_length=64, allow_null=True, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text='Stem key to blob SHA-256, or null to remove: {"drums": "<sha256>", "vocals:lead": null}.',
+    )
     render = serializers.FileField(required=False, allow_null=True, default=None)
     drums = serializers.FileField(required=False, help_text="A stem file; any <type>:<name> field works too.")
     bass = serializers.FileField(required=False)
@@ -249,6 +270,15 @@ class CommitCreateSerializer(serializers.Serializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Generation parameters are a JSON object.")
         return value
+
+    def validate(self, attrs):
+        """Repackage the uploaded files and the hash references into the service's change list."""
+        attrs = {key: value for key, value in attrs.items() if key not in StemType.values}
+        request = self.context.get("request")
+        files = getattr(request, "FILES", None) or {}
+        uploads = [(key, upload) for key in files if key != "render" for upload in files.getlist(key)]
+        attrs["stems"] = services.stem_changes(files=uploads, references=attrs.pop("stems", None))
+        return attrs
 
 
 @extend_schema_serializer(component_name="AudioVcsBranch")

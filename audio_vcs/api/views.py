@@ -3,6 +3,8 @@ project is a 404); every write goes through ``audio_vcs.services``, which checks
 
 from __future__ import annotations
 
+import io
+
 from django.db.models import Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -11,10 +13,10 @@ from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
 
 from audio_vcs import services
 from audio_vcs.api import serializers as s
-from audio_vcs.choices import StemType
 from audio_vcs.constants import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT
 from audio_vcs.filtersets import (
     ApprovalFilterSet,
@@ -53,7 +55,7 @@ from audio_vcs.models import (
 from audio_vcs.services.audio import EXTENSIONS
 from core.api.exceptions import Conflict
 from core.api.pagination import CursorPagination
-from core.api.parsers import FormParser, JSONParser, MultiPartParser
+from core.api.parsers import FormParser, JSONParser, MultiPartParser, RawBodyParser
 from core.api.schema import paginated
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet
 
@@ -67,18 +69,6 @@ class ScopedMixin:
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
-
-
-def _stem_uploads(files) -> list[services.StemUpload]:
-    """Stem files of a multipart commit: each field is named ``<type>`` or ``<type>:<name>``."""
-    uploads = []
-    for key in files:
-        if key == "render":
-            continue
-        stem_type, _, name = key.partition(":")
-        for upload in files.getlist(key):
-            uploads.append(services.StemUpload(stem_type=stem_type, name=name, file=upload))
-    return uploads
 
 
 def _commit_ref(project: Project, value: str, field_name: str) -> Commit:
@@ -178,15 +168,7 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
         project = self.get_object()
         data = s.MergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            result = services.merge(project=project, actor=request.user, **data.validated_data)
-        except services.MergeConflict as conflict:
-            errors = [
-                {"field": f"resolutions.{c['key']}", "message": "Changed on both branches.", "code": "merge_conflict"}
-                for c in conflict.conflicts
-            ]
-            body = {"message": str(conflict.detail), "errors": errors, "conflicts": conflict.conflicts}
-            return Response(body, status=status.HTTP_409_CONFLICT)
+        result = services.merge(project=project, actor=request.user, **data.validated_data)
         created = not (result.fast_forward or result.up_to_date)
         payload = {
             "fast_forward": result.fast_forward,
@@ -210,12 +192,15 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
         responses={200: s.CommitSerializer(many=True)},
     )
     @extend_schema(
-        methods=["post"], request={"multipart/form-data": s.CommitCreateSerializer}, responses={201: s.CommitSerializer}
+        methods=["post"],
+        request={"application/json": s.CommitCreateSerializer, "multipart/form-data": s.CommitCreateSerializer},
+        responses={201: s.CommitSerializer},
     )
     @paginated(CursorPagination)
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def commits(self, request, pk=None):
-        """GET: a page of the project's commits, newest first. POST (multipart): commit stem files to a branch."""
+        """GET: a page of the project's commits, newest first. POST: commit a change of stems to a branch, by blob
+        hash (JSON) or with the files (multipart); stems it does not name are the parent's."""
         project = self.get_object()
         if request.method == "GET":
             paginator = CursorPagination()
@@ -223,19 +208,9 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
             return paginator.get_paginated_response(
                 s.CommitSerializer(page, many=True, context=self.get_serializer_context()).data
             )
-        data = s.CommitCreateSerializer(data=request.data)
+        data = s.CommitCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        for stem_type in StemType.values:
-            values.pop(stem_type, None)
-        commit = services.commit_create(
-            project=project,
-            author=request.user,
-            actor=request.user,
-            branch=values.pop("branch") or project.default_branch,
-            stems=_stem_uploads(request.FILES),
-            **values,
-        )
+        commit = services.commit_create(project=project, author=request.user, actor=request.user, **data.validated_data)
         commit = CommitViewSet.queryset.get(pk=commit.pk)
         return Response(s.CommitSerializer(commit, context=self.get_serializer_context()).data, status=201)
 
@@ -321,6 +296,28 @@ class BlobViewSet(ScopedMixin, BaseReadOnlyModelViewSet):
         blob = self.get_object()
         filename = f"{blob.sha256[:12]}.{EXTENSIONS.get(blob.audio_format, 'bin')}"
         return FileResponse(blob.file.open("rb"), as_attachment=True, filename=filename, content_type=blob.media_type)
+
+
+class BlobByHashViewSet(ScopedMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Blobs by their SHA-256: ``GET``/``HEAD`` say whether the server holds one you may read (404 otherwise,
+    the same for a blob that exists but is not yours to read); ``PUT`` with the file's raw bytes as the body
+    uploads it (streamed to storage while hashed; the hash must match; at most ``MAX_STEM_BYTES``, separately from
+    the JSON and multipart body limits). Then commit it by hash (``projects/{id}/commits/``)."""
+
+    queryset = Blob.objects.order_by("-created_at")
+    serializer_class = s.BlobSerializer
+    lookup_field = "sha256"
+    lookup_value_regex = "[0-9a-f]{64}"
+    parser_classes = [RawBodyParser]
+
+    @extend_schema(
+        request={"application/octet-stream": OpenApiTypes.BINARY},
+        responses={200: s.BlobSerializer, 201: s.BlobSerializer},
+    )
+    def update(self, request, sha256=None):
+        blob, created = services.blob_receive(body=request.stream or io.BytesIO(), sha256=sha256, actor=request.user)
+        data = s.BlobSerializer(blob, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class BranchViewSet(ScopedMixin, BaseModelViewSet):

@@ -3,6 +3,7 @@ composition studio and collaboration (approvals, comments)."""
 
 from audio_vcs.models.projects import (
     Blob,
+    BlobUpload,
     Branch,
     Collaborator,
     Commit,
@@ -26,6 +27,7 @@ __all__ = [
     "Approval",
     "Arrangement",
     "Blob",
+    "BlobUpload",
     "Branch",
     "Collaborator",
     "Comment",

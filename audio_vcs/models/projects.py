@@ -277,12 +277,15 @@ def blob_upload_to(instance: Blob, filename: str) -> str:
 
 class BlobQuerySet(models.QuerySet):
     def visible_to(self, user) -> BlobQuerySet:
-        """Blobs used by a stem or render of a project the user may see."""
+        """Blobs used by a stem or render of a project the user may see, and those the user uploaded."""
         if user is None or not user.is_authenticated:
             return self.none()
+        if user.is_superuser:
+            return self
         stems = Stem.objects.visible_to(user).values("blob_id")
         renders = Commit.objects.visible_to(user).filter(render__isnull=False).values("render_id")
-        return self.filter(Q(id__in=stems) | Q(id__in=renders))
+        uploads = BlobUpload.objects.filter(user=user).values("blob_id")
+        return self.filter(Q(id__in=stems) | Q(id__in=renders) | Q(id__in=uploads))
 
     def editable_by(self, user) -> BlobQuerySet:
         """Blobs are written by commits only; nobody changes one."""
@@ -339,6 +342,46 @@ class Blob(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} ({self.audio_format}, {self.duration:.1f}s)"
+
+
+class BlobUploadQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BlobUploadQuerySet:
+        """A user sees their own uploads (superusers all)."""
+        if not access.active(user):
+            return self.none()
+        return self if user.is_superuser else self.filter(user=user)
+
+    def editable_by(self, user) -> BlobUploadQuerySet:
+        return self.none()
+
+
+@pghistory.track()
+class BlobUpload(BaseModel):
+    """That a user sent a blob's bytes to the server (``PUT blobs/{sha256}/``, or a commit's upload): they hold
+    the content, so they may read the blob and commit it by hash before any commit of theirs uses it. One row
+    per user and blob, written with ``ON CONFLICT DO NOTHING``."""
+
+    blob = models.ForeignKey(Blob, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("blob"))
+    user = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="audio_blob_uploads", verbose_name=_("user"), db_index=False
+    )
+
+    objects = BlobUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "blob"],
+                name="audio_vcs_blobupload_unique",
+                violation_error_message=_("This user already uploaded this blob."),
+            ),
+        ]
+        verbose_name = _("blob upload")
+        verbose_name_plural = _("blob uploads")
+
+    def __str__(self) -> str:
+        return f"{self.user} sent {self.blob}"
 
 
 class CommitQuerySet(ProjectScopedQuerySet):

@@ -1,6 +1,6 @@
 """Services of the audio version control app (history, audio, MIDI, studio, review), re-exported here."""
 
-from audio_vcs.services.audio import blob_store, probe, read_upload
+from audio_vcs.services.audio import blob_receive, blob_store, probe, read_upload
 from audio_vcs.services.history import (
     MergeConflict,
     MergeResult,
@@ -24,6 +24,7 @@ from audio_vcs.services.history import (
     project_update,
     require,
     star_add,
+    stem_changes,
 )
 from audio_vcs.services.midi import midi_parse, midi_render
 from audio_vcs.services.review import (
@@ -55,6 +56,7 @@ __all__ = [
     "approval_decide",
     "approval_request",
     "available_formats",
+    "blob_receive",
     "blob_store",
     "branch_create",
     "branch_delete",
@@ -93,4 +95,5 @@ __all__ = [
     "session_create",
     "session_transition",
     "star_add",
+    "stem_changes",
 ]

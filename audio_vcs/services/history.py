@@ -18,10 +18,9 @@ from audio_vcs import access
 from audio_vcs.choices import CollaboratorRole, MergeChoice, StemType
 from audio_vcs.constants import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, MAX_STEMS_PER_COMMIT, MIN_HASH_PREFIX
 from audio_vcs.models import Blob, Branch, Collaborator, Commit, CommitParent, Project, Star, Stem, lineage_ids
-from audio_vcs.services.audio import blob_store, read_upload
+from audio_vcs.services.audio import blob_store, staging, upload_name
 from audio_vcs.validators import ref_name_problem
-from core.api.exceptions import Conflict
-from core.services import Refused
+from core.services import ConflictError, Refused
 
 STALE_HEAD = "Branch '{branch}' is at {actual}, not at the expected {expected}: fetch and retry (non-fast-forward)."
 BRANCH_EXISTS = "Branch '{branch}' already exists."
@@ -42,11 +41,16 @@ NOT_YOUR_PROJECT = "You create projects in your own name; only superusers create
 NOT_YOUR_STAR = "You star projects in your own name; only superusers star one for someone else."
 
 
-class MergeConflict(Conflict):
-    """Both branches changed the same stems and no resolution was given; ``conflicts`` lists them."""
+class MergeConflict(ConflictError):
+    """Both sides changed the same stems and no resolution was given; ``conflicts`` lists them (the API's 409
+    carries them as ``conflicts`` and one error per stem, ``resolutions.<key>``)."""
 
-    def __init__(self, conflicts: list[dict]):
-        super().__init__(MERGE_CONFLICTS, code="merge_conflict")
+    def __init__(self, conflicts: list[dict], message: str = MERGE_CONFLICTS):
+        errors = [
+            {"field": f"resolutions.{c['key']}", "message": "Changed on both sides.", "code": "merge_conflict"}
+            for c in conflicts
+        ]
+        super().__init__(message, code="merge_conflict", errors=errors, extra={"conflicts": conflicts})
         self.conflicts = conflicts
 
 
@@ -164,12 +168,37 @@ def _check_branch_name(name: str, field_name: str = "branch") -> None:
 
 @dataclass
 class StemUpload:
-    """One stem of a commit being written: its type, optional name and the uploaded file."""
+    """One change of a commit's stems, by ``type`` and optional ``name``: a file uploaded with the commit
+    (``file``), a blob the server already holds named by its hash (``sha256``), or the stem's removal
+    (``remove``). Stems the change list does not name are inherited from the parent."""
 
     stem_type: str
-    file: object
+    file: object = None
     name: str = ""
     generation_params: dict = field(default_factory=dict)
+    sha256: str = ""
+    remove: bool = False
+
+    @property
+    def key(self) -> str:
+        return _stem_key(self.stem_type, self.name)
+
+
+def stem_changes(*, files=(), references: dict | None = None) -> list[StemUpload]:
+    """The change list of a commit from what a client sends: uploaded files by field name ``<type>`` or
+    ``<type>:<name>`` (``files``: ``(field, file)`` pairs) and ``references``, a map of the same keys to a blob
+    hash, or to null/empty to remove that stem."""
+    changes = []
+    for key, upload in files:
+        stem_type, _, name = str(key).partition(":")
+        changes.append(StemUpload(stem_type=stem_type, name=name, file=upload))
+    for key, sha in (references or {}).items():
+        stem_type, _, name = str(key).partition(":")
+        if sha in (None, ""):
+            changes.append(StemUpload(stem_type=stem_type, name=name, remove=True))
+        else:
+            changes.append(StemUpload(stem_type=stem_type, name=name, sha256=str(sha).strip().lower()))
+    return changes
 
 
 def content_hash(
@@ -249,12 +278,14 @@ def _advance(*, project: Project, branch_name: str, branch: Branch | None, old_h
             with transaction.atomic():
                 return Branch.objects.create(project=project, name=branch_name, head=new_head)
         except IntegrityError as error:
-            raise Conflict(BRANCH_EXISTS.format(branch=branch_name)) from error
+            raise ConflictError(BRANCH_EXISTS.format(branch=branch_name), code="branch_exists") from error
     moved = Branch.objects.filter(pk=branch.pk, head_id=old_head_id).update(head=new_head, updated_at=timezone.now())
     if moved != 1:
         actual = Branch.objects.filter(pk=branch.pk).values_list("head__content_hash", flat=True).first() or "?"
         expected = Commit.objects.filter(pk=old_head_id).values_list("content_hash", flat=True).first() or "?"
-        raise Conflict(STALE_HEAD.format(branch=branch_name, actual=actual[:8], expected=expected[:8]))
+        raise ConflictError(
+            STALE_HEAD.format(branch=branch_name, actual=actual[:8], expected=expected[:8]), code="non_fast_forward"
+        )
     branch.head = new_head
     return branch
 
@@ -265,6 +296,44 @@ def _expected_id(project: Project, expected_head):
     if isinstance(expected_head, Commit):
         return expected_head.pk
     return commit_resolve(project=project, ref=expected_head, field_name="expected_head").pk
+
+
+NO_SUCH_BLOB = "No blob {sha} on this server: upload it first (PUT /api/audio-vcs/blobs/{sha}/)."
+NOT_A_HASH = "'{value}' is not a SHA-256 (64 hex digits)."
+NOTHING_TO_REMOVE = "The parent has no stem '{key}' to remove."
+
+
+def _check_changes(stems: list[StemUpload]) -> None:
+    if not stems:
+        raise ValidationError({"stems": [NO_STEMS]})
+    if len(stems) > MAX_STEMS_PER_COMMIT:
+        raise ValidationError({"stems": [TOO_MANY_STEMS.format(limit=MAX_STEMS_PER_COMMIT)]})
+    seen = set()
+    for stem in stems:
+        if stem.stem_type not in StemType.values:
+            raise ValidationError({"stems": [UNKNOWN_STEM_TYPE.format(value=str(stem.stem_type)[:50])]})
+        key = (stem.stem_type, stem.name)
+        if key in seen:
+            raise ValidationError({"stems": [DUPLICATE_STEM.format(stem_type=stem.stem_type, name=stem.name)]})
+        seen.add(key)
+        if stem.sha256 and (len(stem.sha256) != 64 or any(c not in "0123456789abcdef" for c in stem.sha256)):
+            raise ValidationError({f"stems.{stem.key}": [NOT_A_HASH.format(value=stem.sha256[:70])]})
+
+
+def _referenced_blobs(stems: list[StemUpload], reader) -> dict[str, Blob]:
+    """The blobs named by hash, each one the reader may read (``Blob.visible_to``: used in a project they see,
+    or uploaded by them); any other hash is refused exactly as one the server does not hold."""
+    wanted = {stem.sha256 for stem in stems if stem.sha256}
+    if not wanted:
+        return {}
+    blobs = Blob.objects.filter(sha256__in=wanted)
+    if reader is not None:
+        blobs = blobs.visible_to(reader)
+    found = {blob.sha256: blob for blob in blobs}
+    for stem in stems:
+        if stem.sha256 and stem.sha256 not in found:
+            raise ValidationError({f"stems.{stem.key}": [NO_SUCH_BLOB.format(sha=stem.sha256)]})
+    return found
 
 
 @transaction.atomic
@@ -281,38 +350,38 @@ def commit_create(
     render=None,
     expected_head=None,
     start_point=None,
+    inherit: bool = True,
     actor=None,
 ) -> Commit:
-    """Commit uploaded stems to ``branch`` in one transaction: decode every file (a 400 names one that is not
-    audio), store new blobs once, write the commit on top of the branch head and move the head by compare-and-
-    swap (``expected_head``, when given, must be the head; a head moved meanwhile is a 409).
+    """Commit a change of stems to ``branch`` (default: the project's default branch) in one transaction.
+
+    Like a git tree built from its parent, the commit holds the parent's stems (``inherit``, the default) with
+    the listed changes applied: a stem added or replaced by an uploaded file or by the hash of a blob the
+    server already holds (one the caller may not read is refused as if absent), or removed. Uploaded files are
+    streamed to storage while hashed, decoded (a 400 names a file that is not audio) and stored once; their
+    files move into place when the transaction commits and are deleted if it fails. The head moves by
+    compare-and-swap (``expected_head``, when given, must be the head; a head moved meanwhile is a 409).
 
     A branch that does not exist yet starts at ``start_point`` (default: the default branch's head)."""
     require(actor, project, "commit")
+    branch = branch or project.default_branch
     _check_branch_name(branch)
-    if not stems:
-        raise ValidationError({"stems": [NO_STEMS]})
-    if len(stems) > MAX_STEMS_PER_COMMIT:
-        raise ValidationError({"stems": [TOO_MANY_STEMS.format(limit=MAX_STEMS_PER_COMMIT)]})
-    seen = set()
-    for stem in stems:
-        if stem.stem_type not in StemType.values:
-            raise ValidationError({"stems": [UNKNOWN_STEM_TYPE.format(value=str(stem.stem_type)[:50])]})
-        key = (stem.stem_type, stem.name)
-        if key in seen:
-            raise ValidationError({"stems": [DUPLICATE_STEM.format(stem_type=stem.stem_type, name=stem.name)]})
-        seen.add(key)
+    _check_changes(stems)
     current = Branch.objects.filter(project=project, name=branch).select_related("head").first()
     expected_id = _expected_id(project, expected_head)
     if current is not None:
         if expected_id is not None and expected_id != current.head_id:
-            raise Conflict(
-                STALE_HEAD.format(branch=branch, actual=current.head.short_hash, expected=str(expected_head)[:8])
+            raise ConflictError(
+                STALE_HEAD.format(branch=branch, actual=current.head.short_hash, expected=str(expected_head)[:8]),
+                code="non_fast_forward",
             )
         parents = [current.head]
     else:
         if expected_id is not None:
-            raise Conflict(STALE_HEAD.format(branch=branch, actual="(no branch)", expected=str(expected_head)[:8]))
+            raise ConflictError(
+                STALE_HEAD.format(branch=branch, actual="(no branch)", expected=str(expected_head)[:8]),
+                code="non_fast_forward",
+            )
         if start_point not in (None, ""):
             start = start_point if isinstance(start_point, Commit) else None
             start = start or commit_resolve(project=project, ref=start_point, field_name="start_point")
@@ -323,33 +392,55 @@ def commit_create(
             default = Branch.objects.filter(project=project, name=project.default_branch).select_related("head")
             default = default.first()
             parents = [default.head] if default else []
-    stored = []
-    for stem in stems:
-        name, data = read_upload(stem.file)
-        blob, _ = blob_store(data=data, name=name)
-        stored.append((stem.stem_type, stem.name, blob, stem.generation_params or {}))
-    render_blob = None
-    if render is not None:
-        name, data = read_upload(render, field="render")
-        render_blob, _ = blob_store(data=data, name=name, field="render")
-    commit = _write_commit(
-        project=project,
-        author=author,
-        parents=parents,
-        stems=stored,
-        message=message,
-        bpm=bpm,
-        key_signature=key_signature,
-        generation_params=generation_params,
-        render=render_blob,
-    )
-    _advance(
-        project=project,
-        branch_name=branch,
-        branch=current,
-        old_head_id=current.head_id if current else None,
-        new_head=commit,
-    )
+    tree = {}
+    if inherit and parents:
+        tree = {
+            stem.key: (stem.stem_type, stem.name, stem.blob, stem.generation_params)
+            for stem in parents[0].stems.select_related("blob")
+        }
+    referenced = _referenced_blobs(stems, actor if actor is not None else author)
+    uploader = actor if actor is not None else author
+    with staging() as staged:
+        for stem in stems:
+            if stem.remove:
+                if stem.key not in tree:
+                    raise ValidationError({f"stems.{stem.key}": [NOTHING_TO_REMOVE.format(key=stem.key)]})
+                del tree[stem.key]
+                continue
+            if stem.sha256:
+                blob = referenced[stem.sha256]
+            elif stem.file is not None:
+                blob, _ = blob_store(source=stem.file, name=upload_name(stem.file), uploader=uploader, staged=staged)
+            else:
+                raise ValidationError({f"stems.{stem.key}": [NO_STEMS]})
+            tree[stem.key] = (stem.stem_type, stem.name, blob, stem.generation_params or {})
+        if not tree:
+            raise ValidationError({"stems": [NO_STEMS]})
+        if len(tree) > MAX_STEMS_PER_COMMIT:
+            raise ValidationError({"stems": [TOO_MANY_STEMS.format(limit=MAX_STEMS_PER_COMMIT)]})
+        render_blob = None
+        if render is not None:
+            render_blob, _ = blob_store(
+                source=render, name=upload_name(render), field="render", uploader=uploader, staged=staged
+            )
+        commit = _write_commit(
+            project=project,
+            author=author,
+            parents=parents,
+            stems=[tree[key] for key in sorted(tree)],
+            message=message,
+            bpm=bpm,
+            key_signature=key_signature,
+            generation_params=generation_params,
+            render=render_blob,
+        )
+        _advance(
+            project=project,
+            branch_name=branch,
+            branch=current,
+            old_head_id=current.head_id if current else None,
+            new_head=commit,
+        )
     return commit
 
 
@@ -516,7 +607,10 @@ def merge(
     ours, theirs = ours_branch.head, theirs_branch.head
     expected_id = _expected_id(project, expected_head)
     if expected_id is not None and expected_id != ours.pk:
-        raise Conflict(STALE_HEAD.format(branch=target, actual=ours.short_hash, expected=str(expected_head)[:8]))
+        raise ConflictError(
+            STALE_HEAD.format(branch=target, actual=ours.short_hash, expected=str(expected_head)[:8]),
+            code="non_fast_forward",
+        )
     base = merge_base(a=ours, b=theirs)
     if base is None:
         raise ValidationError({"source": [UNRELATED_HISTORIES.format(ours=target, theirs=source)]})
@@ -587,7 +681,7 @@ def branch_create(*, project: Project, actor, name: str, head: Commit) -> Branch
         with transaction.atomic():
             branch.save()
     except IntegrityError as error:
-        raise Conflict(BRANCH_EXISTS.format(branch=name)) from error
+        raise ConflictError(BRANCH_EXISTS.format(branch=name), code="branch_exists") from error
     return branch
 
 

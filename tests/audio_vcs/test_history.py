@@ -8,7 +8,7 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 from audio_vcs import services
 from audio_vcs.choices import CollaboratorRole, StemType
 from audio_vcs.models import Blob, Branch, Commit, CommitParent, Project, Stem
-from core.api.exceptions import Conflict
+from core.services import ConflictError as Conflict
 from core.testing import run_concurrently
 from tests.audio_vcs.audio import tone, upload
 from tests.audio_vcs.factories import CollaboratorFactory, ProjectFactory, stems_for
@@ -166,7 +166,7 @@ def test_commit_log_first_parent_skips_merged_side(project):
 
 def test_commit_diff_lists_added_removed_changed_and_metadata(project):
     old = commit(project, stems=stems_for(1, types=("drums", "bass")), bpm=90, message="one")
-    new = commit(project, stems=stems_for(2, types=("drums", "vocals")), bpm=100, key_signature="C")
+    new = commit(project, stems=stems_for(2, types=("drums", "vocals")), bpm=100, key_signature="C", inherit=False)
     diff = services.commit_diff(old=old, new=new)
     assert [s["key"] for s in diff["added"]] == ["vocals"]
     assert [s["key"] for s in diff["removed"]] == ["bass"]

@@ -28,6 +28,8 @@ TESTS_DIR = Path(__file__).resolve().parents[1]
 CRUD_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "destroy"}
 #: route name -> why it has no test of its own (remove an entry with its test)
 UNTESTED_ROUTES: dict[str, str] = {}
+#: a value of each path parameter that is not a UUID (the others get the nil UUID)
+PATH_SAMPLES = {"sha256": "0" * 64}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class Route:
         return [piece.strip("/") + "/" for piece in pieces if piece.strip("/")]
 
     def path_kwargs(self) -> dict[str, str]:
-        return {name: "00000000-0000-0000-0000-000000000000" for name in re.findall(r"\(\?P<([^>]+)>", self.pattern)}
+        names = re.findall(r"\(\?P<([^>]+)>", self.pattern)
+        return {name: PATH_SAMPLES.get(name, "00000000-0000-0000-0000-000000000000") for name in names}
 
 
 def walk(patterns, prefix: str = "", namespace: str = ""):
