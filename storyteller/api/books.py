@@ -5,6 +5,7 @@
     GET  /api/storyteller/stories/{story}/exports/{id}/                 status and progress
     GET  /api/storyteller/stories/{story}/exports/{id}/download/        the file (owner, superusers, or ?token=)
     POST /api/storyteller/stories/{story}/exports/{id}/deliveries/      a signed link, or that link by e-mail
+    GET  /api/storyteller/stories/{story}/preview/?chapter={chapter}    the book (or one chapter) as HTML, now
 
 Only the story's owner and superusers see a story's exports (others, staff included, get 404; core's
 rule), and only they queue or deliver one. A download link carrying a valid signed token
@@ -13,21 +14,26 @@ works without signing in: it is what an e-mail delivery sends.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.exceptions import Conflict
+from core.api.renderers import JSONRenderer
 from storyteller import books
-from storyteller.services import books as book_services
 from storyteller.choices import BookExportDeliveryDeliveryMethod, BookExportExportFormat
 from storyteller.models import BookExport, BookExportDelivery, Story
+from storyteller.services import books as book_services
 
 
 class StoryBookExportSerializer(serializers.ModelSerializer):
@@ -210,3 +216,54 @@ class StoryBookExportViewSet(
         )
         body = BookExportDeliverySerializer(delivery, context={"link": link}).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class BookHTMLRenderer(renderers.BaseRenderer):
+    """Lets a client ask for ``text/html``: the preview answers with the page itself (errors stay JSON)."""
+
+    media_type = "text/html"
+    format = "html"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode() if isinstance(data, str) else data
+
+
+class StoryPreviewView(APIView):
+    """``GET /api/storyteller/stories/{story_pk}/preview/``: the book as its HTML export would read, built now.
+
+    The same builder, publishing rule and HTML renderer as an export, without the export gate (an editor
+    reads the book before it is approved) and without writing anything. Only the story's owner (and
+    superusers) see it; others get 404.
+    """
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, BookHTMLRenderer]
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()  # errors are JSON in the one shape, whatever was asked
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        operation_id="storyteller_stories_preview",
+        summary="Preview the book (or one chapter) as HTML, under the publishing rule",
+        parameters=[
+            OpenApiParameter(
+                "chapter", OpenApiTypes.UUID, description="Only this chapter of the story (its id).", required=False
+            )
+        ],
+        responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="The book as one HTML page")},
+    )
+    def get(self, request, story_pk):
+        story = get_object_or_404(Story.objects.visible_to(request.user).select_related("storyteller"), pk=story_pk)
+        chapter = request.query_params.get("chapter") or None
+        if chapter is not None:
+            try:
+                chapter = uuid.UUID(chapter)
+            except ValueError as exc:
+                raise serializers.ValidationError(
+                    {"chapter": ["Give the id (a UUID) of a chapter of this story."]}
+                ) from exc
+        html = book_services.story_preview_html(story=story, chapter_id=chapter)
+        return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from storyteller.api.books import StoryBookExportViewSet
+from storyteller.api.books import StoryBookExportViewSet, StoryPreviewView
 from storyteller.api.views import VIEWSETS, url_prefix
 
 app_name = "storyteller-api"
@@ -32,6 +32,7 @@ story_exports = [
         StoryBookExportViewSet.as_view({"post": "deliveries"}),
         name="story-export-deliveries",
     ),
+    path("stories/<uuid:story_pk>/preview/", StoryPreviewView.as_view(), name="story-preview"),
 ]
 
 urlpatterns = router.urls + story_exports

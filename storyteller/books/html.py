@@ -20,6 +20,11 @@ from storyteller.books.structure import Book, BookImage, Progress
 
 def render_html(book: Book, path: Path, context: RenderContext, progress: Progress | None = None) -> None:
     """Write ``book`` as a single HTML5 file at ``path``."""
+    path.write_text(html_document(book, context, progress), encoding="utf-8")
+
+
+def html_document(book: Book, context: RenderContext, progress: Progress | None = None) -> str:
+    """``book`` as one HTML5 document (what :func:`render_html` writes and the preview shows)."""
     sources: dict[str, str | None] = {}
 
     def image_src(image: BookImage) -> str | None:
@@ -58,4 +63,4 @@ def render_html(book: Book, path: Path, context: RenderContext, progress: Progre
         if progress:
             progress(index, total)
     out += ["</body>", "</html>", ""]
-    path.write_text("\n".join(out), encoding="utf-8")
+    return "\n".join(out)

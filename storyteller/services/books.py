@@ -24,6 +24,7 @@ import shutil
 import traceback
 from collections import defaultdict
 from datetime import timedelta
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
@@ -38,6 +39,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from storyteller import books, rules
+from storyteller.books.common import RenderContext
+from storyteller.books.html import html_document
 from storyteller.choices import (
     BookExportDeliveryDeliveryMethod,
     BookExportDeliveryDeliveryStatus,
@@ -299,6 +302,29 @@ def story_book_build(*, story: Story, chapter_id=None) -> tuple[books.Book, list
         chapters=book_chapters,
     )
     return book, warnings
+
+
+def story_preview_html(*, story: Story, chapter_id=None) -> str:
+    """The book of ``story`` (or of one chapter) as the HTML export renders it, under the same publishing rule.
+
+    Nothing is written. The warnings an export would record (what was left out and why, pictures that
+    could not be placed) head the page, so the editor reads them before exporting. ``ValidationError``
+    on ``chapter`` when the story has no such chapter.
+    """
+    if chapter_id is not None and not StoryChapter.objects.filter(story=story, pk=chapter_id).exists():
+        raise ValidationError({"chapter": ERR_UNKNOWN_CHAPTER.format(chapter=chapter_id)}, code="invalid")
+    book, warnings = story_book_build(story=story, chapter_id=chapter_id)
+    context = RenderContext(options=books.RenderOptions())
+    document = html_document(book, context)
+    notes = warnings + context.warnings
+    if notes:
+        items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+        document = document.replace(
+            "<body>\n",
+            f'<body>\n<aside class="preview-warnings"><h2>Before exporting</h2><ul>{items}</ul></aside>\n',
+            1,
+        )
+    return document
 
 
 # -- exports and their status
