@@ -1,7 +1,9 @@
 """Markdown (CommonMark): one ``.md`` file, or a ZIP of ``book.md`` and ``images/`` when the book has pictures.
 
 Headings: ``#`` the book's title, ``##`` front matter and chapters, ``###`` sections, ``####`` scenes.
-A paragraph that would read as Markdown syntax (a heading, a quote, a list item) is escaped.
+What the storyteller wrote is escaped so that it reads back as written: a paragraph that would start a
+heading, quote or list ("1. That summer"), and inline syntax anywhere (``*like this*``, ``[the attic](secret)``,
+code, HTML).
 """
 
 from __future__ import annotations
@@ -13,19 +15,31 @@ from pathlib import Path
 from storyteller.books.common import RenderContext, load_image
 from storyteller.books.structure import Book, BookImage, Progress, paragraphs
 
-_BLOCK_START = re.compile(r"^(#{1,6}(\s|$)|>|[-+*](\s|$)|\d+[.)](\s|$)|=+$|-{3,}$|`{3,}|~{3,})")
+_BLOCK_START = re.compile(r"^(#{1,6}(\s|$)|>|[-+*](\s|$)|=+$|-{3,}$)")
+_ORDERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
+#: characters that start inline syntax anywhere in a line: emphasis, code, links and images, raw HTML,
+#: entities, strikethrough (backslash first, so the escapes added are not escaped again)
+_INLINE = re.compile(r"([\\`*_\[\]<>&~|])")
+
+
+def escape_inline(text: str) -> str:
+    """``text`` with every character CommonMark (and pandoc) would read as inline markup backslash-escaped."""
+    return _INLINE.sub(r"\\\1", text)
 
 
 def escape_paragraph(text: str) -> str:
-    """``text`` made safe to stand as a Markdown paragraph (no accidental heading, list, quote or fence)."""
-    text = text.replace("\\", "\\\\").replace("<", "\\<")
+    """``text`` made safe to stand as a Markdown paragraph: it reads back as written (no heading, list, quote,
+    fence, emphasis, link, code or HTML)."""
+    text = escape_inline(text)
+    if _ORDERED.match(text):
+        return _ORDERED.sub(r"\1\\\2", text, count=1)  # "1. That summer" -> "1\. That summer"
     if _BLOCK_START.match(text):
         text = "\\" + text
     return text
 
 
 def _heading_text(text: str) -> str:
-    return " ".join(text.split()).replace("#", "\\#")
+    return escape_inline(" ".join(text.split())).replace("#", "\\#")
 
 
 def markdown_has_images(book: Book, context: RenderContext) -> bool:
@@ -50,7 +64,7 @@ def render_markdown_text(book: Book, context: RenderContext, image_src, progress
         for image in images:
             src = image_src(image)
             if src is not None:
-                alt = _heading_text(image.alt or image.caption).replace("]", "\\]")
+                alt = _heading_text(image.alt or image.caption)
                 out.extend([f"![{alt}]({src})", ""])
                 if image.caption:
                     out.extend([f"*{escape_paragraph(image.caption)}*", ""])

@@ -2,8 +2,9 @@
 
 Layout: a title page (no number), the table of contents, the front matter, then every chapter
 starting on a new page with its title as a level-0 outline entry (the reader's bookmarks).
-Page numbers sit at the foot of every page after the title page. The table of contents needs
-the page of each chapter, so the document is laid out twice (``multiBuild``).
+Page numbers sit at the foot of every page after the title page. Chapter, section and scene headings
+keep with the text that follows them, so none stands alone at the foot of a page. The table of
+contents needs the page of each chapter, so the document is laid out twice (``multiBuild``).
 """
 
 from __future__ import annotations
@@ -54,10 +55,10 @@ def _styles(family: str) -> dict[str, ParagraphStyle]:
             "book_author", fontName=family, fontSize=14, leading=18, alignment=TA_CENTER, spaceBefore=48
         ),
         "chapter": ParagraphStyle(
-            "chapter", fontName=f"{family}-Bold", fontSize=18, leading=23, spaceBefore=36, spaceAfter=10
+            "chapter", fontName=f"{family}-Bold", fontSize=18, leading=23, spaceBefore=36, spaceAfter=10, keepWithNext=1
         ),
         "chapter_subtitle": ParagraphStyle(
-            "chapter_subtitle", fontName=f"{family}-Italic", fontSize=11.5, leading=15, spaceAfter=10
+            "chapter_subtitle", fontName=f"{family}-Italic", fontSize=11.5, leading=15, spaceAfter=10, keepWithNext=1
         ),
         "epigraph": ParagraphStyle(
             "epigraph", fontName=f"{family}-Italic", fontSize=9.5, leading=13, leftIndent=24, rightIndent=24
@@ -66,10 +67,22 @@ def _styles(family: str) -> dict[str, ParagraphStyle]:
             "attribution", fontName=family, fontSize=9.5, leading=13, alignment=TA_RIGHT, rightIndent=24, spaceAfter=12
         ),
         "section": ParagraphStyle(
-            "section", fontName=f"{family}-Bold", fontSize=12.5, leading=16, spaceBefore=12, spaceAfter=6
+            "section",
+            fontName=f"{family}-Bold",
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=12,
+            spaceAfter=6,
+            keepWithNext=1,
         ),
         "scene": ParagraphStyle(
-            "scene", fontName=f"{family}-BoldItalic", fontSize=11, leading=14.5, spaceBefore=9, spaceAfter=4
+            "scene",
+            fontName=f"{family}-BoldItalic",
+            fontSize=11,
+            leading=14.5,
+            spaceBefore=9,
+            spaceAfter=4,
+            keepWithNext=1,
         ),
         "caption": ParagraphStyle(
             "caption", fontName=f"{family}-Italic", fontSize=9, leading=12, alignment=TA_CENTER, spaceAfter=8

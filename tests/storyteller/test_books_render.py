@@ -246,11 +246,60 @@ def test_markdown_with_pictures_is_a_zip_of_the_text_and_its_images(tmp_path, pi
     assert result.warnings == ["Image gone.png left out: the file is missing or unreadable."]
 
 
-def test_markdown_escapes_text_that_would_read_as_syntax():
-    assert escape_paragraph("# not a heading") == "\\# not a heading"
-    assert escape_paragraph("1. not a list") == "\\1. not a list"
-    assert escape_paragraph("> not a quote <b>") == "\\> not a quote \\<b>"
-    assert escape_paragraph("plain") == "plain"
+WRITTEN = [
+    "1. That summer we rowed to the island.",
+    "2) Then the rain came.",
+    "She said it *like this*, twice.",
+    "We never went up to [the attic](secret) again.",
+    "# not a heading",
+    "> not a quote <b>bold</b> &amp; more",
+    "- not a list, + nor this, `nor code`",
+    "---",
+    "A back\\slash and an under_score and ~~strike~~ and | a | table |",
+]
+
+
+def test_markdown_reads_back_as_the_storyteller_wrote_it(tmp_path):
+    """A CommonMark reader (markdown-it, as pandoc reads CommonMark) renders each paragraph as its own text."""
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    book = Book(
+        title="Notes *in* [brackets]",
+        author="A. Writer",
+        chapters=[Chapter(title="The `attic`", sections=[Section(title="_Part_ 1.", text="\n\n".join(WRITTEN))])],
+    )
+    result = render_book(book, "markdown", tmp_path / "book.md", options=RenderOptions(include_toc=False))
+    rendered = MarkdownIt("commonmark").render(result.path.read_text(encoding="utf-8"))
+
+    for paragraph in WRITTEN:
+        assert f"<p>{escape(paragraph, quote=False)}</p>" in rendered, paragraph
+    assert "<h1>Notes *in* [brackets]</h1>" in rendered
+    assert "<h2>The `attic`</h2>" in rendered and "<h3>_Part_ 1.</h3>" in rendered
+    for tag in ("<ol", "<ul", "<em>", "<a ", "<code>", "<blockquote>", "<hr", "<b>", "<del>"):
+        assert tag not in rendered, tag
+    assert escape_paragraph("plain words") == "plain words"
+
+
+def test_pdf_headings_never_stand_alone_at_the_foot_of_a_page(tmp_path):
+    """Scenes of every length, so that many headings fall near a page's foot: each keeps with its text."""
+    import random
+
+    from storyteller.books import Scene
+
+    rng = random.Random(7)
+    scenes = [Scene(title=f"Heading {n:02d}", text=" ".join(["word"] * rng.randint(20, 140))) for n in range(1, 60)]
+    book = Book(title="Feet", author="A. Writer", chapters=[Chapter(title="One", sections=[Section(scenes=scenes)])])
+
+    result = render_book(book, "pdf", tmp_path / "book.pdf", options=RenderOptions(include_toc=False))
+
+    last_lines = []
+    for page in pdf_text_pages(result.path)[1:]:
+        lines = [line.strip() for line in page.splitlines() if line.strip() and not line.strip().isdigit()]
+        last_lines.append(lines[-1])
+    assert len(last_lines) > 5
+    assert not [line for line in last_lines if line.startswith("Heading")]
 
 
 def test_html_is_one_page_with_linked_contents_and_inline_pictures(tmp_path, picture):
