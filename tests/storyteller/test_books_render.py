@@ -410,3 +410,59 @@ def test_images_of_an_unsupported_type_are_left_out_with_a_warning(tmp_path):
 
     assert result.warnings == ["Image wedding.mp4 left out: unsupported type video/mp4."]
     assert "<img" not in result.path.read_text()
+
+
+SCRIPT_SAMPLES = {
+    "chinese": "我们在河边的小屋里度过了那个夏天。",
+    "japanese": "祖母はひらがなとカタカナで手紙を書いた。",
+    "korean": "할머니는 부엌에서 노래를 불렀다.",
+    "hebrew": "סבתא שרה שיר במטבח.",
+    "arabic": "غنت جدتي أغنية في المطبخ وكان الخبز ساخنا.",
+    "devanagari": "दादी ने रसोई में गीत गाया।",
+    "greek": "Η γιαγιά τραγουδούσε στην κουζίνα.",
+}
+
+
+def test_pdf_sets_every_script_in_a_face_that_has_it_and_names_what_none_has(tmp_path):
+    """CJK, Hebrew, Arabic (joined, right to left), Devanagari (shaped) and Greek each reach the PDF in a
+    face that has their glyphs; an emoji, which no shipped face has, is named in a warning."""
+    import unicodedata
+
+    from storyteller.books.fonts import CJK, FAMILY, WORLD, font_for
+
+    long_arabic = " ".join([SCRIPT_SAMPLES["arabic"]] * 12)  # several lines, laid out right to left line by line
+    text = "\n\n".join([*SCRIPT_SAMPLES.values(), long_arabic, "A smile 😀 at the end."])
+    book = Book(
+        title="Around the table", author="A. Writer", chapters=[Chapter(title="עולם", sections=[Section(text=text)])]
+    )
+
+    result = render_book(book, "pdf", tmp_path / "book.pdf")
+
+    reader = PdfReader(result.path)
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    for embedded in ("NotoSans-Regular", "FiraGO-Regular", "WenQuanYiMicroHei"):  # subsets of the three faces
+        assert any(embedded in name for name in fonts), embedded
+    extracted = unicodedata.normalize("NFKC", "\n".join(pdf_text_pages(result.path)))
+    for script in ("chinese", "japanese", "korean", "greek"):
+        assert SCRIPT_SAMPLES[script] in extracted, script
+    for word in ("סבתא", "במטבח", "غنت", "جدتي"):  # right-to-left words, drawn in visual order
+        assert word in extracted or word[::-1] in extracted, word
+    assert result.warnings == ["The PDF cannot show 1 character(s), no font has them: 😀 (U+1F600)."]
+    assert font_for("ب") == WORLD and font_for("中") == CJK and font_for("a") == FAMILY
+
+
+def test_pdf_lays_out_right_to_left_paragraphs_from_their_first_line(tmp_path):
+    """Each line is put in visual order on its own, so the paragraph's first words are on its top line (a
+    paragraph reordered as a whole would start at its foot)."""
+    import unicodedata
+
+    words = [f"كلمة{n}" for n in range(1, 80)]
+    book = Book(title="RTL", author="A", chapters=[Chapter(title="One", sections=[Section(text=" ".join(words))])])
+
+    result = render_book(book, "pdf", tmp_path / "book.pdf", options=RenderOptions(include_toc=False))
+
+    text = unicodedata.normalize("NFKC", "\n".join(pdf_text_pages(result.path)))
+    assert 0 <= text.find("كلمة5 ") < text.find("كلمة40 ") < text.find("كلمة70 ")
