@@ -19,6 +19,7 @@ import threading
 
 import pgtrigger
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import (
     DataError,
     IntegrityError,
@@ -168,6 +169,21 @@ class CrudAPITests:
 
     def grant_read(self, client, obj) -> None:
         """Hook: give the plain user of ``client`` read access to ``obj`` where reading needs more than a login."""
+
+
+def assert_valid(instance: models.Model, **full_clean_kwargs) -> None:
+    """Assert that ``instance`` passes ``full_clean()`` (an assertion helper: a failure names each field's errors)."""
+    try:
+        instance.full_clean(**full_clean_kwargs)
+    except ValidationError as error:
+        raise AssertionError(f"{instance._meta.label} is invalid: {error.message_dict}") from None
+
+
+def assert_stored_and_valid(instance: models.Model) -> None:
+    """Assert that ``instance`` (a factory's row) is in the database as it is in memory and passes ``full_clean()``."""
+    assert instance.pk is not None, f"{instance._meta.label} was not saved"
+    assert type(instance)._base_manager.filter(pk=instance.pk).exists(), f"{instance._meta.label} is not stored"
+    assert_valid(instance)
 
 
 def run_concurrently(*functions):

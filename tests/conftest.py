@@ -3,6 +3,8 @@ from rest_framework.test import APIClient
 
 from tests.core.factories import UserFactory
 
+pytest_plugins = ["tests.assert_outcome"]  # a test function that asserts nothing fails (tests/assert_outcome.py)
+
 
 @pytest.fixture
 def user(db):

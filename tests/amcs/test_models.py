@@ -7,6 +7,7 @@ from django.db.utils import ProgrammingError
 from django.test.utils import CaptureQueriesContext
 
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowEvent, WorkflowRun
+from core.testing import assert_valid
 from tests.amcs.factories import (
     BlueprintFactory,
     LyricsFactory,
@@ -99,7 +100,11 @@ class TestDatabaseConstraints:
     def test_deleted_persona_frees_its_name(self):
         persona = PersonaFactory(name="Nova")
         persona.delete()
-        PersonaFactory.build(tenant=persona.tenant, owner=persona.owner, name="Nova").full_clean()
+        assert not Persona.objects.filter(pk=persona.pk).exists()
+        replacement = PersonaFactory.build(tenant=persona.tenant, owner=persona.owner, name="Nova")
+        assert_valid(replacement)
+        replacement.save()
+        assert list(Persona.objects.filter(tenant=persona.tenant, name="Nova")) == [replacement]
 
     def test_blueprint_genre_and_version_are_unique_per_tenant(self):
         blueprint = BlueprintFactory(genre="Pop", version="2025.11")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audio_vcs.models import Commit, CommitParent, Stem
+from core.testing import assert_stored_and_valid
 from tests.audio_vcs import factories as f
 from tests.audio_vcs.factories import CommitFactory, ProjectFactory, stems_for
 
@@ -35,8 +36,7 @@ pytestmark = pytest.mark.django_db
     ids=lambda factory: factory.__name__,
 )
 def test_every_factory_makes_a_valid_row(factory):
-    obj = factory()
-    obj.full_clean()
+    assert_stored_and_valid(factory())
 
 
 def count(client, name, **params):

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from catalog.models import Album, Preset, TrackFeatures
+from core.testing import assert_stored_and_valid, assert_valid
 from tests.catalog.factories import (
     AlbumFactory,
     ArtistFactory,
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
     [GenreFactory, ArtistFactory, AlbumFactory, TrackFactory, TrackFeaturesFactory, SampleFactory, PresetFactory],
 )
 def test_factory_defaults_pass_full_clean(factory):
-    factory().full_clean()
+    assert_stored_and_valid(factory())
 
 
 @pytest.mark.parametrize("field", ["energy", "valence", "danceability", "acousticness", "instrumentalness"])
@@ -100,7 +101,7 @@ def test_preset_parameters_are_checked_against_the_schema(parameters, message):
 
 
 def test_preset_accepts_known_and_plugin_specific_parameters():
-    PresetFactory.build(
+    preset = PresetFactory.build(
         kind="instrument",
         target_plugin="Vital",
         parameters={
@@ -109,7 +110,9 @@ def test_preset_accepts_known_and_plugin_specific_parameters():
             "filter": {"type": "lowpass", "cutoff_hz": 1800, "resonance": 0.3},
             "macro_1": 0.25,
         },
-    ).full_clean()
+    )
+    assert_valid(preset)
+    assert preset.parameters["macro_1"] == 0.25 and preset.parameters["filter"]["cutoff_hz"] == 1800
 
 
 def test_preset_name_is_unique_per_plugin():

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from club.choices import WeekPhase
 from club.models import LinkedAccount
+from core.testing import assert_stored_and_valid
 from tests.catalog.factories import TrackFactory
 from tests.club import factories as f
 from tests.core.factories import UserFactory
@@ -29,15 +30,19 @@ ALL_FACTORIES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("factory", ALL_FACTORIES, ids=lambda factory: factory.__name__)
 def test_factory_defaults_pass_full_clean(factory):
-    factory().full_clean()
+    assert_stored_and_valid(factory())
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["1.0", "1.5", "3.0", "4.5", "5.0"])
 def test_rating_accepts_half_steps(value):
     rating = f.RatingFactory.build(value=Decimal(value))
-    rating.clean_fields(exclude=["week", "user", "album"])
-    rating.validate_constraints(exclude=["week", "user", "album"])
+    try:
+        rating.clean_fields(exclude=["week", "user", "album"])
+        rating.validate_constraints(exclude=["week", "user", "album"])
+    except ValidationError as error:
+        pytest.fail(f"{value} is refused: {error.message_dict}")
+    assert rating.value == Decimal(value)
 
 
 @pytest.mark.django_db

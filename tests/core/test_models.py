@@ -8,6 +8,7 @@ from django.db import IntegrityError
 
 from core.choices import MembershipRole
 from core.models import BaseModel, Membership, Tenant, User
+from core.testing import assert_stored_and_valid
 from tests.core.factories import MembershipFactory, TenantFactory, UserFactory
 
 PROJECT_APPS = {"core", "catalog", "amcs", "audio_vcs", "club", "storyteller"}
@@ -161,5 +162,4 @@ class TestUser:
 @pytest.mark.django_db
 @pytest.mark.parametrize("factory", [UserFactory, TenantFactory, MembershipFactory])
 def test_factory_defaults_pass_full_clean(factory):
-    instance = factory()
-    instance.full_clean()
+    assert_stored_and_valid(factory())

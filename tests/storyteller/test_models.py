@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 
+from core.testing import assert_stored_and_valid
 from storyteller import models as m
 from tests.storyteller import factories as f
 
@@ -25,8 +26,7 @@ def test_every_documented_table_is_a_model():
 
 @pytest.mark.parametrize("model", DOMAIN_MODELS, ids=lambda model: model.__name__)
 def test_every_model_has_a_factory_whose_defaults_pass_full_clean(db, model):
-    instance = FACTORIES[model]()
-    instance.full_clean()
+    assert_stored_and_valid(FACTORIES[model]())
 
 
 @pytest.mark.django_db

@@ -157,6 +157,7 @@ def test_polish_edit_requirements_do_not_block():
     story = _drafting_story()
     f.EditRequirementFactory(story=story, severity="polish")
     services.transition(obj=story, to="complete")
+    assert m.Story.objects.get(pk=story.pk).status == "complete"
 
 
 # trauma and boundaries ----------------------------------------------------------------------------
@@ -181,9 +182,11 @@ def test_unresolved_trauma_stays_out_of_sessions_and_collections_until_consent()
 
 def test_resolved_trauma_needs_no_consent():
     trauma = f.LifeEventTraumaFactory(trauma_status="resolved")
-    f.SessionLifeEventFactory(
-        session=f.StorytellerSessionFactory(storyteller=trauma.life_event.storyteller), life_event=trauma.life_event
-    )
+    assert trauma.requires_explicit_consent and not trauma.consent_given
+    assert not rules.life_event_needs_consent(trauma.life_event_id)
+    session = f.StorytellerSessionFactory(storyteller=trauma.life_event.storyteller)
+    f.SessionLifeEventFactory(session=session, life_event=trauma.life_event)
+    assert m.SessionLifeEvent.objects.filter(session=session, life_event=trauma.life_event).exists()
 
 
 def test_trauma_status_is_required():
