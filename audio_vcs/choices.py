@@ -65,3 +65,16 @@ class ApprovalStatus(models.TextChoices):
 class MergeChoice(models.TextChoices):
     OURS = "ours", _("Ours (the target branch)")
     THEIRS = "theirs", _("Theirs (the merged branch)")
+
+
+class RefMove(models.TextChoices):
+    """Why a branch head moved (a ref log entry)."""
+
+    CREATE = "create", _("Created")
+    COMMIT = "commit", _("Commit")
+    MERGE = "merge", _("Merge")
+    FAST_FORWARD = "fast_forward", _("Fast-forward")
+    REVERT = "revert", _("Revert")
+    CHERRY_PICK = "cherry_pick", _("Cherry-pick")
+    MOVE = "move", _("Moved")
+    FORCE = "force", _("Forced move")

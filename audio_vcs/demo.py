@@ -1,4 +1,4 @@
-"""Demo data of the audio version control app: two projects with branches, a merge and a fork, stems made in
+"""Demo data of the audio version control app: two projects with branches, a merge, a tag and a fork, stems made in
 code (short synthesised tones written with soundfile), a composition imported from a MIDI file built with mido,
 an approval and comments. Safe to run again: it does nothing once the demo projects exist."""
 
@@ -59,6 +59,9 @@ def seed(stdout) -> None:
         stems=stems(("drums", "", 55.0), ("bass", "", 110.0), ("vocals", "lead", 330.0)),
     )
     merged = services.merge(project=night, source="bridge-idea", target="main", actor=alice).commit
+    services.tag_create(
+        project=night, actor=alice, name="v1.0", commit=merged, message="First full arrangement: groove, melody, vocal"
+    )
     fork = services.project_fork(project=night, owner=carol, name="Night Drive (carol's remix)")
 
     harbour = services.project_create(owner=carol, name="Harbour Lights", genre="ambient", tempo=70, key_signature="D")

@@ -20,6 +20,7 @@ from audio_vcs.models import (
     Project,
     Star,
     Stem,
+    Tag,
     Track,
 )
 from core.filtersets import CharInFilter, IdInFilter, SearchFilterSet
@@ -135,6 +136,16 @@ class BranchFilterSet(ProjectChildFilterSet):
     class Meta:
         model = Branch
         fields = ["project_id", "name", "head_id"]
+
+
+class TagFilterSet(ProjectChildFilterSet):
+    commit_id = IdInFilter(field_name="commit_id")
+
+    search_fields = ("name", "message")
+
+    class Meta:
+        model = Tag
+        fields = ["project_id", "name", "commit_id"]
 
 
 class CompositionFilterSet(ProjectChildFilterSet):

@@ -28,8 +28,10 @@ from audio_vcs.models import (
     CompositionSession,
     ExportJob,
     Project,
+    RefLogEntry,
     Star,
     Stem,
+    Tag,
     Track,
 )
 from core.api.serializers import UserBriefSerializer, ValidatedModelSerializer
@@ -293,18 +295,71 @@ class BranchSerializer(ValidatedModelSerializer):
         allow_blank=True,
         help_text="On update: the head you expect; another head is a 409 (non-fast-forward).",
     )
+    force = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="On update of a protected branch: the owner moves its head to a commit that is not a descendant.",
+    )
 
     class Meta:
         model = Branch
-        fields = ["id", "name", "project", "head", "head_hash", "expected_head", *TIMES]
+        fields = ["id", "name", "project", "head", "head_hash", "is_protected", "expected_head", "force", *TIMES]
 
     def validate(self, attrs):
         attrs = dict(attrs)
         expected = attrs.pop("expected_head", None)
+        force = attrs.pop("force", False)
         attrs = super().validate(attrs)
         if expected is not None:
             attrs["expected_head"] = expected
+        attrs["force"] = force
         return attrs
+
+
+@extend_schema_serializer(component_name="AudioVcsTag")
+class TagSerializer(serializers.ModelSerializer):
+    commit_hash = serializers.CharField(source="commit.content_hash", read_only=True)
+    tagger = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "project", "commit", "commit_hash", "message", "tagger", *TIMES]
+        read_only_fields = fields
+
+
+class TagCreateSerializer(serializers.Serializer):
+    """A new tag: the tagger is the signed-in user."""
+
+    name = serializers.CharField(max_length=255)
+    commit = serializers.CharField(max_length=255, help_text="A branch name, commit id or hash prefix.")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RefLogEntrySerializer(serializers.ModelSerializer):
+    old_head = serializers.SlugRelatedField(slug_field="content_hash", read_only=True)
+    new_head = serializers.SlugRelatedField(slug_field="content_hash", read_only=True)
+    actor = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = RefLogEntry
+        fields = ["id", "branch", "old_head", "new_head", "action", "actor", "created_at"]
+        read_only_fields = fields
+
+
+class ReplaySerializer(serializers.Serializer):
+    """Revert or cherry-pick one commit onto a branch."""
+
+    commit = serializers.CharField(max_length=255, help_text="The commit: id or hash prefix.")
+    branch = serializers.CharField(max_length=255, required=False, default="", help_text="Default: default branch.")
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    resolutions = serializers.DictField(
+        child=serializers.ChoiceField(choices=MergeChoice.choices),
+        required=False,
+        default=dict,
+        help_text='Per stem type (or "type:name"): "ours" (keep the branch\'s) or "theirs".',
+    )
+    expected_head = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class MergeSerializer(serializers.Serializer):

@@ -33,6 +33,7 @@ from audio_vcs.filtersets import (
     ProjectFilterSet,
     StarFilterSet,
     StemFilterSet,
+    TagFilterSet,
     TrackFilterSet,
 )
 from audio_vcs.models import (
@@ -48,8 +49,10 @@ from audio_vcs.models import (
     CompositionSession,
     ExportJob,
     Project,
+    RefLogEntry,
     Star,
     Stem,
+    Tag,
     Track,
 )
 from audio_vcs.services.audio import EXTENSIONS
@@ -186,6 +189,42 @@ class ProjectViewSet(ScopedMixin, BaseModelViewSet):
         data.is_valid(raise_exception=True)
         fork = services.project_fork(project=project, owner=request.user, **data.validated_data)
         return Response(s.ProjectSerializer(fork, context=self.get_serializer_context()).data, status=201)
+
+    def _replay(self, request, service):
+        project = self.get_object()
+        data = s.ReplaySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        commit = service(project=project, actor=request.user, **data.validated_data)
+        commit = CommitViewSet.queryset.get(pk=commit.pk)
+        return Response(s.CommitSerializer(commit, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(request=s.ReplaySerializer, responses={201: s.CommitSerializer})
+    @action(detail=True, methods=["post"])
+    def revert(self, request, pk=None):
+        """A new commit on a branch undoing one commit's stem changes; stems later commits changed too are a 409
+        listing them (as merge does) unless ``resolutions`` choose."""
+        return self._replay(request, services.commit_revert)
+
+    @extend_schema(request=s.ReplaySerializer, responses={201: s.CommitSerializer})
+    @action(detail=True, methods=["post"], url_path="cherry-pick")
+    def cherry_pick(self, request, pk=None):
+        """A new commit on a branch applying one commit's stem changes; conflicts are a 409 as for merge."""
+        return self._replay(request, services.commit_cherry_pick)
+
+    @extend_schema(methods=["get"], responses={200: s.TagSerializer(many=True)})
+    @extend_schema(methods=["post"], request=s.TagCreateSerializer, responses={201: s.TagSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def tags(self, request, pk=None):
+        """GET: the project's tags. POST: tag a commit (contributors; you are the tagger). Tags never move."""
+        project = self.get_object()
+        if request.method == "GET":
+            tags = TagViewSet.queryset.filter(project=project)
+            return Response(s.TagSerializer(tags, many=True, context=self.get_serializer_context()).data)
+        data = s.TagCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tag = services.tag_create(project=project, actor=request.user, **data.validated_data)
+        tag = TagViewSet.queryset.get(pk=tag.pk)
+        return Response(s.TagSerializer(tag, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(
         methods=["get"],
@@ -338,15 +377,43 @@ class BranchViewSet(ScopedMixin, BaseModelViewSet):
         branch, data = serializer.instance, serializer.validated_data
         if data.get("name", branch.name) != branch.name or data.get("project", branch.project) != branch.project:
             raise ValidationError({"name": ["Branches are not renamed or moved to another project; create one."]})
-        serializer.instance = services.branch_move(
-            branch=branch,
-            actor=self.request.user,
-            head=data.get("head", branch.head),
-            expected_head=data.get("expected_head") or None,
-        )
+        if data.get("head", branch.head) != branch.head or data.get("expected_head"):
+            branch = services.branch_move(
+                branch=branch,
+                actor=self.request.user,
+                head=data.get("head", branch.head),
+                expected_head=data.get("expected_head") or None,
+                force=data.get("force", False),
+            )
+        if "is_protected" in data and data["is_protected"] != branch.is_protected:
+            branch = services.branch_protect(branch=branch, actor=self.request.user, is_protected=data["is_protected"])
+        serializer.instance = branch
 
     def perform_destroy(self, instance):
         services.branch_delete(branch=instance, actor=self.request.user)
+
+    @extend_schema(responses={200: s.RefLogEntrySerializer(many=True)})
+    @paginated(CursorPagination)
+    @action(detail=True, methods=["get"])
+    def reflog(self, request, pk=None):
+        """Every move of this branch's head, newest first: from which commit to which, why and by whom."""
+        branch = self.get_object()
+        paginator = CursorPagination()
+        entries = RefLogEntry.objects.filter(branch=branch).select_related("old_head", "new_head", "actor")
+        page = paginator.paginate_queryset(entries.order_by("-created_at", "-id"), request)
+        return paginator.get_paginated_response(s.RefLogEntrySerializer(page, many=True).data)
+
+
+class TagViewSet(ScopedMixin, mixins.DestroyModelMixin, BaseReadOnlyModelViewSet):
+    """Tags of the projects you can see (created through ``projects/{id}/tags/``); maintainers delete them."""
+
+    queryset = Tag.objects.select_related("commit", "tagger").order_by("project", "name")
+    serializer_class = s.TagSerializer
+    filterset_class = TagFilterSet
+    ordering_fields = ["name", "created_at"]
+
+    def perform_destroy(self, instance):
+        services.tag_delete(tag=instance, actor=self.request.user)
 
 
 class ComposeViewSet(ScopedMixin, BaseModelViewSet):

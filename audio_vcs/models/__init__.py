@@ -13,6 +13,7 @@ from audio_vcs.models.projects import (
     Stem,
     lineage_ids,
 )
+from audio_vcs.models.refs import RefLogEntry, Tag
 from audio_vcs.models.review import Approval, Comment
 from audio_vcs.models.studio import (
     Arrangement,
@@ -38,8 +39,10 @@ __all__ = [
     "CompositionSession",
     "ExportJob",
     "Project",
+    "RefLogEntry",
     "Star",
     "Stem",
+    "Tag",
     "Track",
     "lineage_ids",
 ]

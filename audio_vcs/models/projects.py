@@ -381,7 +381,7 @@ class BlobUpload(BaseModel):
         verbose_name_plural = _("blob uploads")
 
     def __str__(self) -> str:
-        return f"{self.user} sent {self.blob}"
+        return f"{self.user} sent {(self.blob.sha256 or '')[:12]}"
 
 
 class CommitQuerySet(ProjectScopedQuerySet):
@@ -621,6 +621,13 @@ class Branch(BaseModel):
     )
     name = models.CharField(max_length=255, validators=[validate_branch_name], verbose_name=_("name"))
     head = models.ForeignKey(Commit, on_delete=models.PROTECT, related_name="branch_heads", verbose_name=_("head"))
+    is_protected = models.BooleanField(
+        default=False,
+        verbose_name=_("protected"),
+        help_text=_(
+            "A protected head moves only by a maintainer and only forward (fast-forward), unless the owner forces it."
+        ),
+    )
 
     access_path = "project"
     objects = ProjectScopedQuerySet.as_manager()

@@ -15,9 +15,27 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from audio_vcs import access
-from audio_vcs.choices import CollaboratorRole, MergeChoice, StemType
-from audio_vcs.constants import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, MAX_STEMS_PER_COMMIT, MIN_HASH_PREFIX
-from audio_vcs.models import Blob, Branch, Collaborator, Commit, CommitParent, Project, Star, Stem, lineage_ids
+from audio_vcs.choices import CollaboratorRole, MergeChoice, RefMove, StemType
+from audio_vcs.constants import (
+    COMMIT_MESSAGE_MAX,
+    LOG_DEFAULT_LIMIT,
+    LOG_MAX_LIMIT,
+    MAX_STEMS_PER_COMMIT,
+    MIN_HASH_PREFIX,
+)
+from audio_vcs.models import (
+    Blob,
+    Branch,
+    Collaborator,
+    Commit,
+    CommitParent,
+    Project,
+    RefLogEntry,
+    Star,
+    Stem,
+    Tag,
+    lineage_ids,
+)
 from audio_vcs.services.audio import blob_store, staging, upload_name
 from audio_vcs.validators import ref_name_problem
 from core.services import ConflictError, Refused
@@ -271,14 +289,63 @@ def _write_commit(
     return commit
 
 
-def _advance(*, project: Project, branch_name: str, branch: Branch | None, old_head_id, new_head: Commit) -> Branch:
-    """Compare-and-swap the branch head from ``old_head_id`` to ``new_head``; a concurrent move is a 409."""
+PROTECTED_NEEDS_MAINTAINER = "Branch '{branch}' is protected: only a maintainer moves its head."
+PROTECTED_NOT_FAST_FORWARD = (
+    "Branch '{branch}' is protected: its head only moves forward (to a descendant of {old}); the owner may force it."
+)
+FORCE_NEEDS_OWNER = "Only the project's owner forces a protected branch."
+PROTECTED_NOT_DELETED = "Branch '{branch}' is protected: unprotect it before deleting it."
+
+
+def is_ancestor(*, ancestor_id, descendant_id) -> bool:
+    """Whether ``ancestor_id`` is ``descendant_id`` or one of its ancestors (one recursive query)."""
+    if ancestor_id is None or ancestor_id == descendant_id:
+        return True
+    return Commit.objects.filter(id__in=RawSQL(_ANCESTRY, [str(descendant_id)]), pk=ancestor_id).exists()
+
+
+def _check_protected(*, branch: Branch, actor, old_head_id, new_head: Commit, force: bool) -> bool:
+    """The rule of a protected branch: a maintainer moves it, forward only, unless the owner forces it. Returns
+    whether the move is a forced (non-fast-forward) one."""
+    if not branch.is_protected:
+        return False
+    if actor is not None and not access.may(actor, branch.project, "branch"):
+        raise PermissionDenied(PROTECTED_NEEDS_MAINTAINER.format(branch=branch.name))
+    if is_ancestor(ancestor_id=old_head_id, descendant_id=new_head.pk):
+        return False
+    if not force:
+        old = Commit.objects.filter(pk=old_head_id).values_list("content_hash", flat=True).first() or "?"
+        raise ConflictError(PROTECTED_NOT_FAST_FORWARD.format(branch=branch.name, old=old[:8]), code="non_fast_forward")
+    if actor is not None and access.role_of(actor, branch.project) != CollaboratorRole.OWNER:
+        raise PermissionDenied(FORCE_NEEDS_OWNER)
+    return True
+
+
+def _advance(
+    *,
+    project: Project,
+    branch_name: str,
+    branch: Branch | None,
+    old_head_id,
+    new_head: Commit,
+    actor=None,
+    by=None,
+    action: str = RefMove.COMMIT,
+    force: bool = False,
+) -> Branch:
+    """Compare-and-swap the branch head from ``old_head_id`` to ``new_head`` (a concurrent move is a 409), after
+    the protected-branch rule (``actor`` None acts as the system), and log the move (``by``: who, default actor)."""
+    by = by if by is not None else actor
     if branch is None:
         try:
             with transaction.atomic():
-                return Branch.objects.create(project=project, name=branch_name, head=new_head)
+                branch = Branch.objects.create(project=project, name=branch_name, head=new_head)
         except IntegrityError as error:
             raise ConflictError(BRANCH_EXISTS.format(branch=branch_name), code="branch_exists") from error
+        RefLogEntry.objects.create(branch=branch, old_head=None, new_head=new_head, action=RefMove.CREATE, actor=by)
+        return branch
+    if _check_protected(branch=branch, actor=actor, old_head_id=old_head_id, new_head=new_head, force=force):
+        action = RefMove.FORCE
     moved = Branch.objects.filter(pk=branch.pk, head_id=old_head_id).update(head=new_head, updated_at=timezone.now())
     if moved != 1:
         actual = Branch.objects.filter(pk=branch.pk).values_list("head__content_hash", flat=True).first() or "?"
@@ -286,6 +353,7 @@ def _advance(*, project: Project, branch_name: str, branch: Branch | None, old_h
         raise ConflictError(
             STALE_HEAD.format(branch=branch_name, actual=actual[:8], expected=expected[:8]), code="non_fast_forward"
         )
+    RefLogEntry.objects.create(branch=branch, old_head_id=old_head_id, new_head=new_head, action=action, actor=by)
     branch.head = new_head
     return branch
 
@@ -440,6 +508,8 @@ def commit_create(
             branch=current,
             old_head_id=current.head_id if current else None,
             new_head=commit,
+            actor=actor,
+            by=actor if actor is not None else author,
         )
     return commit
 
@@ -617,7 +687,15 @@ def merge(
     if base.pk == theirs.pk:
         return MergeResult(commit=ours, up_to_date=True)
     if base.pk == ours.pk and fast_forward:
-        _advance(project=project, branch_name=target, branch=ours_branch, old_head_id=ours.pk, new_head=theirs)
+        _advance(
+            project=project,
+            branch_name=target,
+            branch=ours_branch,
+            old_head_id=ours.pk,
+            new_head=theirs,
+            actor=actor,
+            action=RefMove.FAST_FORWARD,
+        )
         return MergeResult(commit=theirs, fast_forward=True)
     base_stems, our_stems, their_stems = _stem_map(base), _stem_map(ours), _stem_map(theirs)
     merged, conflicts = {}, []
@@ -663,7 +741,15 @@ def merge(
         bpm=pick("bpm"),
         key_signature=pick("key_signature"),
     )
-    _advance(project=project, branch_name=target, branch=ours_branch, old_head_id=ours.pk, new_head=commit)
+    _advance(
+        project=project,
+        branch_name=target,
+        branch=ours_branch,
+        old_head_id=ours.pk,
+        new_head=commit,
+        actor=actor,
+        action=RefMove.MERGE,
+    )
     return MergeResult(commit=commit)
 
 
@@ -682,20 +768,39 @@ def branch_create(*, project: Project, actor, name: str, head: Commit) -> Branch
             branch.save()
     except IntegrityError as error:
         raise ConflictError(BRANCH_EXISTS.format(branch=name), code="branch_exists") from error
+    RefLogEntry.objects.create(branch=branch, old_head=None, new_head=head, action=RefMove.CREATE, actor=actor)
     return branch
 
 
 @transaction.atomic
-def branch_move(*, branch: Branch, actor, head: Commit, expected_head=None) -> Branch:
+def branch_move(*, branch: Branch, actor, head: Commit, expected_head=None, force: bool = False) -> Branch:
     """Move a branch head (maintainers) by compare-and-swap: ``expected_head`` (default: the head as read now)
-    must still be the head when the database writes, else a 409."""
+    must still be the head when the database writes, else a 409. A protected branch moves forward only, unless
+    its owner passes ``force``. The move is logged (``branches/{id}/reflog/``)."""
     require(actor, branch.project, "branch")
     check = Branch(project=branch.project, name=branch.name, head=head)
     check.clean()
     expected_id = _expected_id(branch.project, expected_head) or branch.head_id
+    forward = is_ancestor(ancestor_id=expected_id, descendant_id=head.pk)
     return _advance(
-        project=branch.project, branch_name=branch.name, branch=branch, old_head_id=expected_id, new_head=head
+        project=branch.project,
+        branch_name=branch.name,
+        branch=branch,
+        old_head_id=expected_id,
+        new_head=head,
+        actor=actor,
+        action=RefMove.FAST_FORWARD if forward else RefMove.MOVE,
+        force=force,
     )
+
+
+@transaction.atomic
+def branch_protect(*, branch: Branch, actor, is_protected: bool) -> Branch:
+    """Mark a branch protected or not (maintainers)."""
+    require(actor, branch.project, "edit_project")
+    Branch.objects.filter(pk=branch.pk).update(is_protected=is_protected, updated_at=timezone.now())
+    branch.is_protected = is_protected
+    return branch
 
 
 @transaction.atomic
@@ -703,7 +808,183 @@ def branch_delete(*, branch: Branch, actor) -> None:
     require(actor, branch.project, "branch")
     if branch.name == branch.project.default_branch:
         raise ValidationError({"name": ["The default branch cannot be deleted."]})
+    if branch.is_protected:
+        raise ValidationError({"name": [PROTECTED_NOT_DELETED.format(branch=branch.name)]})
     branch.delete()
+
+
+# Tags
+
+TAG_EXISTS = "Tag '{name}' already exists in this project; a tag never moves (delete it first, as a maintainer)."
+
+
+def _check_ref_name(name: str, field_name: str, kind: str) -> None:
+    problem = ref_name_problem(name)
+    if problem is not None:
+        raise ValidationError({field_name: [f"'{name[:100]}' is not a {kind} name git would accept: {problem}."]})
+
+
+@transaction.atomic
+def tag_create(*, project: Project, actor, name: str, commit, message: str = "") -> Tag:
+    """Tag a commit of the project's lineage (contributors): ``commit`` is a Commit, a branch name, an id or a
+    hash prefix; the tagger is the actor. A name taken (even meanwhile) is a 409; tags never move."""
+    require(actor, project, "commit")
+    _check_ref_name(name, "name", "tag")
+    if not isinstance(commit, Commit):
+        branch = Branch.objects.filter(project=project, name=str(commit or "")).select_related("head").first()
+        commit = branch.head if branch else commit_resolve(project=project, ref=commit)
+    elif commit.project_id not in lineage_ids(project):
+        raise ValidationError({"commit": [FOREIGN_PARENT.format(ref=commit.short_hash)]})
+    tag = Tag(project=project, name=name, commit=commit, message=message, tagger=actor)
+    tag.full_clean(validate_constraints=False, validate_unique=False)
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError as error:
+        raise ConflictError(TAG_EXISTS.format(name=name), code="tag_exists", field="name") from error
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, actor) -> None:
+    """Delete a tag (maintainers); nothing else ever changes one."""
+    require(actor, tag.project, "branch")
+    tag.delete()
+
+
+# Revert and cherry-pick
+
+NOTHING_TO_APPLY = "Nothing to {what}: branch '{branch}' already holds the result."
+REVERT_CONFLICTS = "Later commits changed these stems too; choose ours (keep the branch's) or theirs for each."
+PICK_CONFLICTS = "The branch changed these stems differently; choose ours (keep the branch's) or theirs for each."
+
+
+def _apply_change(*, head: dict, before: dict, after: dict, resolutions: dict) -> tuple[dict, list[dict]]:
+    """Apply the change ``before`` -> ``after`` (stem maps) to ``head``: a stem the change touched takes its
+    ``after`` value where the head still has the ``before`` one; a head that already has the ``after`` value is
+    left; any other head value is a conflict (unless ``resolutions`` says ours/theirs), as merge reports them."""
+    tree = {key: (s.stem_type, s.name, s.blob, s.generation_params) for key, s in head.items()}
+    conflicts = []
+
+    def blob_of(stem):
+        return stem.blob_id if stem is not None else None
+
+    for key in sorted(before.keys() | after.keys()):
+        b, a, h = before.get(key), after.get(key), head.get(key)
+        if blob_of(b) == blob_of(a) or blob_of(h) == blob_of(a):
+            continue
+        if blob_of(h) != blob_of(b):
+            choice = _resolution(resolutions, key, (a or b).stem_type)
+            if choice is None:
+                conflicts.append(
+                    {
+                        "key": key,
+                        "stem_type": (a or b).stem_type,
+                        "base": b.blob.sha256 if b else None,
+                        "ours": h.blob.sha256 if h else None,
+                        "theirs": a.blob.sha256 if a else None,
+                    }
+                )
+                continue
+            if choice == MergeChoice.OURS:
+                continue
+        if a is None:
+            tree.pop(key, None)
+        else:
+            tree[key] = (a.stem_type, a.name, a.blob, a.generation_params)
+    return tree, conflicts
+
+
+def _replay(
+    *, project: Project, actor, commit, branch: str, message: str, resolutions, expected_head, revert: bool
+) -> Commit:
+    require(actor, project, "commit")
+    resolutions = resolutions or {}
+    if not isinstance(resolutions, dict) or any(v not in MergeChoice.values for v in resolutions.values()):
+        raise ValidationError({"resolutions": [BAD_RESOLUTION]})
+    picked = commit if isinstance(commit, Commit) else commit_resolve(project=project, ref=commit)
+    target = branch_get(project=project, name=branch or project.default_branch)
+    expected_id = _expected_id(project, expected_head)
+    if expected_id is not None and expected_id != target.head_id:
+        raise ConflictError(
+            STALE_HEAD.format(branch=target.name, actual=target.head.short_hash, expected=str(expected_head)[:8]),
+            code="non_fast_forward",
+        )
+    parent = picked.parents.order_by("child_links__position").first()
+    parent_stems = _stem_map(parent) if parent else {}
+    picked_stems = _stem_map(picked)
+    before, after = (picked_stems, parent_stems) if revert else (parent_stems, picked_stems)
+    head_stems = _stem_map(target.head)
+    tree, conflicts = _apply_change(head=head_stems, before=before, after=after, resolutions=resolutions)
+    if conflicts:
+        raise MergeConflict(conflicts, REVERT_CONFLICTS if revert else PICK_CONFLICTS)
+    what = "revert" if revert else "cherry-pick"
+    if {k: v[2].pk for k, v in tree.items()} == {k: s.blob_id for k, s in head_stems.items()}:
+        raise ValidationError({"commit": [NOTHING_TO_APPLY.format(what=what, branch=target.name)]})
+    if not tree:
+        raise ValidationError({"commit": [NO_STEMS]})
+    first_line = (picked.message or "").splitlines()[0] if picked.message else picked.short_hash
+    if not message:
+        message = (
+            f'Revert "{first_line}"\n\nThis reverts commit {picked.content_hash}.'
+            if revert
+            else f"{picked.message}\n\n(cherry picked from commit {picked.content_hash})"
+        )
+    new = _write_commit(
+        project=project,
+        author=actor,
+        parents=[target.head],
+        stems=[tree[key] for key in sorted(tree)],
+        message=message[:COMMIT_MESSAGE_MAX],
+        bpm=target.head.bpm,
+        key_signature=target.head.key_signature,
+    )
+    _advance(
+        project=project,
+        branch_name=target.name,
+        branch=target,
+        old_head_id=target.head_id,
+        new_head=new,
+        actor=actor,
+        action=RefMove.REVERT if revert else RefMove.CHERRY_PICK,
+    )
+    return new
+
+
+@transaction.atomic
+def commit_revert(
+    *, project: Project, actor, commit, branch: str = "", message: str = "", resolutions=None, expected_head=None
+) -> Commit:
+    """A new commit on ``branch`` whose stems, for the stems ``commit`` changed, are those of its (first) parent;
+    a stem a later commit changed too is a conflict (409, listed as merge lists them) unless resolved."""
+    return _replay(
+        project=project,
+        actor=actor,
+        commit=commit,
+        branch=branch,
+        message=message,
+        resolutions=resolutions,
+        expected_head=expected_head,
+        revert=True,
+    )
+
+
+@transaction.atomic
+def commit_cherry_pick(
+    *, project: Project, actor, commit, branch: str = "", message: str = "", resolutions=None, expected_head=None
+) -> Commit:
+    """A new commit on ``branch`` applying the change ``commit`` made to its (first) parent; a stem the branch
+    changed differently is a conflict (409, listed as merge lists them) unless resolved."""
+    return _replay(
+        project=project,
+        actor=actor,
+        commit=commit,
+        branch=branch,
+        message=message,
+        resolutions=resolutions,
+        expected_head=expected_head,
+        revert=False,
+    )
 
 
 # Forks

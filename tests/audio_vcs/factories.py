@@ -26,6 +26,7 @@ from audio_vcs.models import (
     Project,
     Star,
     Stem,
+    Tag,
     Track,
 )
 from tests.audio_vcs.audio import tone, upload
@@ -281,3 +282,20 @@ class CommitParentFactory(DjangoModelFactory):
     class Meta:
         model = CommitParent
         skip_postgeneration_save = True
+
+
+class TagFactory(DjangoModelFactory):
+    """A tag of a new commit of its project, through the service (the tagger is the project's owner)."""
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"v{n}.0")
+    message = "A release"
+
+    class Meta:
+        model = Tag
+        skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *, project, name, message, **kwargs):
+        commit = kwargs.pop("commit", None) or CommitFactory(project=project)
+        return services.tag_create(project=project, actor=project.owner, name=name, commit=commit, message=message)

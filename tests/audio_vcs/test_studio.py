@@ -170,5 +170,6 @@ def test_demo_data_is_made_once():
     demo.seed(out)
     assert Project.objects.filter(name="Night Drive").get().commits.count() == 4
     assert Project.objects.filter(forked_from__isnull=False).count() == 1
+    assert list(Project.objects.get(name="Night Drive").tags.values_list("name", flat=True)) == ["v1.0"]
     demo.seed(out)
     assert "already present" in out.getvalue()
