@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+
+T = TypeVar("T")
 
 
 class Refused(PermissionDenied):
@@ -83,3 +86,43 @@ def get_or_create_by_key(*, model: type[models.Model], lookup: dict[str, Any], d
     row.full_clean(validate_unique=False, validate_constraints=False)
     created = bool(insert_ignoring_conflicts(model=model, rows=[row]))
     return model._base_manager.get(**lookup), created
+
+
+def retry_after_conflict(write: Callable[[], T]) -> T:
+    """``write()`` in a savepoint, run once more if a unique constraint refuses it.
+
+    For a write that replaces the rows it would collide with (a member's vote of a rank replaces their earlier
+    one): a concurrent request may commit such a row after ``write`` looked for it, and the unique index then
+    refuses the insert. The second run sees that row (each statement reads what is committed) and replaces it,
+    so the request gets what it gets alone, not a 409 for a duplicate it was going to replace anyway.
+    """
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        with transaction.atomic():
+            return write()
+
+
+def full_clean_except_unique(instance: models.Model, *, exclude=None) -> None:
+    """``full_clean()`` but for the unique constraints, which the database's unique indexes decide at the insert.
+
+    A duplicate then gets one answer (``core.api.exceptions.duplicate``: a 409 with the rule's message, the same
+    rule whichever other rules the row also breaks) whether the row it duplicates was there before the request
+    or a concurrent request stored it a moment ago. A field's own ``unique=True`` is still checked here; core
+    maps both the same way."""
+    errors: dict = {}
+    try:
+        instance.full_clean(exclude=exclude, validate_constraints=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for model_class, constraints in instance.get_constraints():
+        for constraint in constraints:
+            if isinstance(constraint, models.UniqueConstraint):
+                continue
+            try:
+                constraint.validate(model_class, instance, exclude=exclude)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from club.choices import WeekPhase
 from club.constants import VOTE_POINTS
 from club.models import Club, Nomination, Rating, Vote, Week
-from core.services import model_update
+from core.services import full_clean_except_unique, model_update, retry_after_conflict
 
 PHASE_MESSAGES = {
     "nominate": "Nominations are only open before the nominations deadline; this week is in its {phase} phase.",
@@ -61,7 +61,7 @@ def nomination_create(*, week: Week, user, album, now: datetime.datetime | None 
     club_require_member(user=user, week=week)
     week_require_phase(week=week, phases={WeekPhase.NOMINATIONS}, action="nominate", now=now)
     nomination = Nomination(week=week, user=user, album=album, **fields)
-    nomination.full_clean()
+    full_clean_except_unique(nomination)  # a duplicate is the unique index's to find: one 409 alone or in a race
     nomination.save()
     return nomination
 
@@ -100,19 +100,23 @@ def vote_cast(*, user, nomination: Nomination, rank: int, now: datetime.datetime
     """Cast ``user``'s vote of ``rank`` for ``nomination``; a vote changed this way replaces the old one.
 
     The user's earlier vote of the same rank that week now points at ``nomination``; a vote of the other
-    rank on ``nomination`` is removed (one nomination cannot get both of a member's ranks).
+    rank on ``nomination`` is removed (one nomination cannot get both of a member's ranks). A concurrent request's
+    vote that the constraints find at the insert is replaced the same way (``retry_after_conflict``), so a burst
+    of votes gets what each gets alone.
     """
     vote_validate_cast(user=user, nomination=nomination, now=now)
     week = nomination.week
-    mine = Vote.objects.select_for_update().filter(week=week, user=user)
-    mine.filter(nomination=nomination).exclude(rank=rank).delete()
-    vote = mine.filter(rank=rank).first() or Vote(week=week, user=user, rank=rank)
-    vote.nomination = nomination
-    # The votes this one would collide with are gone, so a collision left is a concurrent request's vote: the
-    # constraints decide it at the insert (a 409), instead of a check that may or may not see that vote yet.
-    vote.full_clean(validate_constraints=False)
-    vote.save()
-    return vote
+
+    def cast() -> Vote:
+        mine = Vote.objects.select_for_update().filter(week=week, user=user)
+        mine.filter(nomination=nomination).exclude(rank=rank).delete()
+        vote = mine.filter(rank=rank).first() or Vote(week=week, user=user, rank=rank)
+        vote.nomination = nomination
+        vote.full_clean(validate_constraints=False)  # the votes it collides with are gone, or a race's: see above
+        vote.save()
+        return vote
+
+    return retry_after_conflict(cast)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import uuid
 from http import HTTPStatus
 
@@ -28,6 +29,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import UniqueConstraint
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
@@ -61,12 +63,65 @@ def constraint_messages() -> dict[str, str]:
     return messages
 
 
+#: error codes of a row that already exists, as Django's unique checks and DRF's unique validators say it
+DUPLICATE_CODES = frozenset({"unique", "unique_together"})
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a unique index that refused a row
+
+
+@functools.cache
+def unique_constraint_messages() -> frozenset[str]:
+    """The violation messages of every unique constraint (a check that reads them before the insert says the same)."""
+    return frozenset(
+        str(constraint.get_violation_error_message())
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+        if isinstance(constraint, UniqueConstraint)
+    )
+
+
+def duplicate(message: str, field: str | None = None) -> Conflict:
+    """The one answer to a row that already exists: a 409 with the rule's message, whoever saw the duplicate (a
+    serializer's or model's unique check before the insert, or the database's unique index at the insert, as
+    the loser of a race does), so the same request gets the same answer alone and in a burst."""
+    conflict = Conflict(detail=message, code="unique")
+    conflict.field = None  # the message names the rule; the field, if any, is in ``errors``
+    conflict.errors = [{"field": field, "message": message, "code": "unique"}]
+    return conflict
+
+
+def _unique_field(diag) -> str | None:
+    """The model field a one-column unique index is on (from PostgreSQL's ``Key (column)=(...)`` detail), or None."""
+    match = re.match(r"Key \(([^,()]+)\)=", getattr(diag, "message_detail", None) or "")
+    table = getattr(diag, "table_name", None)
+    if match is None or table is None:
+        return None
+    for model in apps.get_models():
+        if model._meta.db_table == table:
+            return next((f.name for f in model._meta.concrete_fields if f.column == match.group(1)), None)
+    return None
+
+
 def integrity_error_to_api(exc: IntegrityError) -> exceptions.APIException:
-    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    diag = getattr(exc.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
     message = constraint_messages().get(name or "")
+    unique = getattr(exc.__cause__, "sqlstate", None) == UNIQUE_VIOLATION
+    field = _unique_field(diag) if unique else None
+    if message is None and field is not None:  # a field's own unique=True: Django's "... with this ... exists."
+        model = next(m for m in apps.get_models() if m._meta.db_table == diag.table_name)
+        message = model().unique_error_message(model, [field]).messages[0]
     if message is None:
         message = Conflict.default_detail + (f" (constraint {name})" if name else "")
+    if unique:
+        return duplicate(message, field)
     return Conflict(detail=message, code=name or "conflict")
+
+
+def is_duplicate(errors: list[dict]) -> bool:
+    """Whether a validation error only says that the row already exists (each error a unique check's)."""
+    return bool(errors) and all(
+        error["code"] in DUPLICATE_CODES or error["message"] in unique_constraint_messages() for error in errors
+    )
 
 
 def to_api_exception(exc: Exception) -> Exception:
@@ -75,7 +130,7 @@ def to_api_exception(exc: Exception) -> Exception:
         api_exc.field, api_exc.errors, api_exc.extra = exc.field, exc.errors, exc.extra
         return api_exc
     if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(as_serializer_error(exc))
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -89,6 +144,8 @@ def to_api_exception(exc: Exception) -> Exception:
         return PayloadTooLarge(ERROR_TOO_LARGE.format(limit=max_json_bytes()))
     if isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body...
         return exceptions.ParseError(str(exc) or "Bad request.", code="bad_request")
+    if isinstance(exc, exceptions.ValidationError) and is_duplicate(errors := flatten_errors(exc.detail)):
+        return duplicate(errors[0]["message"], errors[0]["field"])
     return exc
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from rest_framework import serializers
 
 from core.models import Membership, Tenant, choices_for, is_private
+from core.services import full_clean_except_unique
 
 MEMBERSHIP_CANNOT_MOVE = "A membership cannot move to another tenant or user; remove it and add a new one."
 
@@ -30,7 +31,8 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 class ValidatedModelSerializer(serializers.ModelSerializer):
     """Builds the (unsaved) instance from the validated data and runs the model's ``full_clean()``.
 
-    Field validators, ``clean()`` and ``Meta.constraints`` therefore answer with a 400 naming the field.
+    Field validators, ``clean()`` and ``Meta.constraints`` (but unique ones, see ``get_unique_together_validators``)
+    therefore answer with a 400 naming the field.
     Many-to-many values are left out of the check; they are saved afterwards as usual.
     """
 
@@ -50,14 +52,19 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             and getattr(field, "remote_field", None) is not None
             and getattr(instance, field.attname) is None
         ]
-        try:
-            instance.full_clean(exclude=exclude)
+        try:  # unique constraints are left to the database (core.services.full_clean_except_unique)
+            full_clean_except_unique(instance, exclude=exclude)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
         return attrs
 
     def prepare_instance(self, instance: models.Model) -> None:
         """Hook for values the view sets on save (an owner, a parent) that validation must see."""
+
+    def get_unique_together_validators(self) -> list:
+        """None, as ``validate()`` leaves unique constraints alone: the database's unique index decides a duplicate,
+        so it gets the same message, and through ``core.api.exceptions.duplicate`` the same 409, alone and in a race."""
+        return []
 
     def build_relational_field(self, field_name, relation_info):
         """Relations to private models and groups offer only what the user may use (``choices_for``)."""

@@ -146,12 +146,12 @@ class TestNominationAPI(MemberWritesMixin, CrudAPITests):
         assert response.data["errors"][0]["field"] == "week"
         assert "poll open phase" in response.data["message"]
 
-    def test_second_nomination_in_week_is_400(self, user_client):
+    def test_second_nomination_in_week_is_409(self, user_client):
         week = f.WeekFactory()
         first = user_client.post(self.list_url(), {"week": str(week.pk), "album_id": str(AlbumFactory().pk)})
         assert first.status_code == 201
         second = user_client.post(self.list_url(), {"week": str(week.pk), "album_id": str(AlbumFactory().pk)})
-        assert second.status_code == 400
+        assert second.status_code == 409  # a duplicate, as a race's loser gets it
         assert "already nominated" in second.data["message"]
 
     def test_filters_by_week_and_album(self, user_client):
@@ -291,13 +291,13 @@ class TestFollowAPI(MemberWritesMixin, CrudAPITests):
     def update_data(self):
         return {}
 
-    def test_following_oneself_or_twice_is_400(self, user_client):
+    def test_following_oneself_is_400_and_twice_409(self, user_client):
         me = user_client.handler._force_user
         response = user_client.post(self.list_url(), {"followee_id": str(me.pk)})
         assert response.status_code == 400 and "themselves" in response.data["message"]
         other = f.MemberFactory()
         assert user_client.post(self.list_url(), {"followee_id": str(other.pk)}).status_code == 201
-        assert user_client.post(self.list_url(), {"followee_id": str(other.pk)}).status_code == 400
+        assert user_client.post(self.list_url(), {"followee_id": str(other.pk)}).status_code == 409
 
 
 def client_for(user) -> APIClient:

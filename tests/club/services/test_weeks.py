@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from club import services
 from club.models import Nomination, Rating, Vote
@@ -35,13 +35,16 @@ class TestNominations:
 
     def test_nomination_create_rejects_second_nomination_of_member_in_week(self):
         nomination = NominationFactory()
-        with pytest.raises(ValidationError, match="already nominated"):
+        # the unique index decides, as it does for a concurrent request (the API's 409, tests/core/test_duplicates.py)
+        with pytest.raises(IntegrityError, match="club_nomination_one_per_user_week"), transaction.atomic():
             services.nomination_create(week=nomination.week, user=nomination.user, album=AlbumFactory())
+        assert Nomination.objects.filter(week=nomination.week, user=nomination.user).count() == 1
 
     def test_nomination_create_rejects_album_already_nominated_in_week(self):
         nomination = NominationFactory()
-        with pytest.raises(ValidationError, match="already nominated this week"):
+        with pytest.raises(IntegrityError, match="club_nomination_album_once_per_week"), transaction.atomic():
             services.nomination_create(week=nomination.week, user=MemberFactory(), album=nomination.album)
+        assert Nomination.objects.filter(week=nomination.week, album=nomination.album).count() == 1
 
     def test_nomination_update_and_delete_follow_the_phase(self):
         nomination = NominationFactory()
