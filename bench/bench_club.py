@@ -11,6 +11,13 @@
 - ``club.import.ratio_to_copy_without_fks``: the same against a table without the foreign keys; the gap
   between the two ratios is what checking 2,000,000 references costs.
 - ``club.taste.all_users_s``: seconds to compute the taste profiles of those 1,000 members in SQL.
+- ``club.stats.*``: one member with 1,000,000 listens (built in SQL with ``generate_series``, the rollups kept by
+  the same triggers as every insert) over ten years, about 274 a day between 08:00 and 24:00 UTC, through a few
+  albums a day (five albums of ten tracks, the day's picks out of the catalog's 200). ``top_artists_ms``: all-time
+  top artists from the daily rollups; ``activity_ms``: all-time listens per month from the 15-minute rollups;
+  ``rollup_speedup`` and ``activity_speedup``: the same figures computed from the raw listens, divided by these.
+- ``club.stats.rollup_write_cost``: the importer's rate with the rollup triggers over its rate without them
+  (200,000 listens of 200 members; 1.0 would be free).
 """
 
 from __future__ import annotations
@@ -110,6 +117,107 @@ def _bare_copy(lines: list[str], *, with_foreign_keys: bool) -> float:
     return seconds
 
 
+STATS_LISTENS = 1_000_000
+STATS_DAYS = 3_650
+
+STATS_LISTENS_SQL = """
+INSERT INTO club_listenevent (id, created_at, updated_at, user_id, track_id, played_at, source, metadata)
+SELECT gen_random_uuid(), now(), now(), %(user)s, tracks.ids[1 + (day * 13 + (i %% 5) * 41) %% 200 * 10 + i %% 10],
+       TIMESTAMPTZ '2016-01-01 08:00:00+00' + day * interval '1 day' + (i %% 274) * interval '210 seconds',
+       'listenbrainz', '{}'
+FROM generate_series(0, %(n)s - 1) AS i, LATERAL (SELECT i / 274 AS day) d,
+     (SELECT array_agg(id ORDER BY album_id, track_number, id) AS ids FROM catalog_track
+      WHERE mbid = ANY(%(mbids)s)) tracks
+"""
+RAW_TOP_ARTISTS_SQL = """
+SELECT ar.id, ar.name, count(*) AS n FROM club_listenevent l
+JOIN catalog_track t ON t.id = l.track_id JOIN catalog_album al ON al.id = t.album_id
+JOIN catalog_artist ar ON ar.id = al.artist_id
+WHERE l.user_id = %s GROUP BY ar.id, ar.name ORDER BY n DESC, ar.name, ar.id LIMIT 25
+"""
+RAW_ACTIVITY_SQL = """
+SELECT date_trunc('month', played_at AT TIME ZONE 'UTC'), count(*) FROM club_listenevent WHERE user_id = %s GROUP BY 1
+"""
+
+
+def run_stats(report, timed, members):
+    """``club.stats.*``: statistics of a member with a million listens, from the rollups and from the listens."""
+    from club.services import stats
+    from tests.core.factories import UserFactory
+
+    heavy = UserFactory(username="bench-heavy-listener", password=None)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE club_listenevent")
+        cursor.execute(
+            STATS_LISTENS_SQL,
+            {"user": heavy.pk, "n": STATS_LISTENS, "mbids": [_mbid("track", n) for n in range(TRACKS)]},
+        )
+        cursor.execute("ANALYZE club_listenevent")
+        cursor.execute("ANALYZE club_listenday")
+        cursor.execute("ANALYZE club_listenslot")
+        cursor.execute("SELECT count(*) FROM club_listenday WHERE user_id = %s", [heavy.pk])
+        day_rows = cursor.fetchone()[0]
+    window = stats.stats_window()
+
+    def raw(sql):
+        def query():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [heavy.pk])
+                return cursor.fetchall()
+
+        return query
+
+    top = timed(lambda: stats.top_entities(user_ids=[heavy.pk], window=window, entity="artists"), repeat=10)
+    top_raw = timed(raw(RAW_TOP_ARTISTS_SQL), repeat=5, warmup=1)
+    activity = timed(lambda: stats.listening_activity(user_ids=[heavy.pk], window=window, step="month"), repeat=10)
+    activity_raw = timed(raw(RAW_ACTIVITY_SQL), repeat=5, warmup=1)
+    report("club.stats.listenday_rows", day_rows, "rows")
+    report("club.stats.top_artists_ms", top * 1000, "ms")
+    report("club.stats.top_artists_raw_ms", top_raw * 1000, "ms")
+    report("club.stats.rollup_speedup", top_raw / top)
+    report("club.stats.activity_ms", activity * 1000, "ms")
+    report("club.stats.activity_raw_ms", activity_raw * 1000, "ms")
+    report("club.stats.activity_speedup", activity_raw / activity)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE club_listenevent")
+
+
+def run_write_cost(report, catalog, members):
+    """``club.stats.rollup_write_cost``: the importer with and without the rollup triggers."""
+    import pgtrigger
+
+    from club.importers.base import ListenImporter, ListenRow
+
+    rows = [
+        ListenRow(
+            listened_at=T0 + n * 300 + index,
+            artist=catalog[(n * 7 + index) % len(catalog)][3],
+            title=catalog[(n * 7 + index) % len(catalog)][2],
+            album=catalog[(n * 7 + index) % len(catalog)][4],
+            recording_mbid=catalog[(n * 7 + index) % len(catalog)][1],
+        )
+        for index in range(200)
+        for n in range(1_000)
+    ]
+
+    def once(*, rollups: bool) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE club_listenevent")
+        importer = ListenImporter(source="listenbrainz")
+        start = time.perf_counter()
+        for index, member in enumerate(members[:200]):
+            importer.feed(rows[index * 1_000 : (index + 1) * 1_000], user=member)
+        importer.finish()
+        return time.perf_counter() - start
+
+    with_rollups = once(rollups=True)
+    with pgtrigger.ignore("club.ListenEvent:club_listen_rollup_insert"):
+        without = once(rollups=False)
+    report("club.stats.rollup_write_cost", without / with_rollups)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE club_listenevent")
+
+
 def run(report, timed):
     from club.importers import listenbrainz
     from club.importers.base import ListenImporter
@@ -180,3 +288,6 @@ def run(report, timed):
     profiles = taste_compute(user_ids=member_ids)
     report("club.taste.all_users_s", time.perf_counter() - start, "s")
     assert profiles == MEMBERS, profiles
+
+    run_write_cost(report, catalog, members)
+    run_stats(report, timed, members)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from club.models import (
     Follow,
     LinkedAccount,
     ListenEvent,
+    MemberSettings,
     Nomination,
     NowPlaying,
     Rating,
@@ -29,8 +30,10 @@ from club.models import (
     Vote,
     Week,
 )
-from core.admin import BaseAdmin, MembershipForm, MembershipFormSet, ScopedAdmin, SoftDeleteAdmin, form_for
+from club.services import listens, members
+from core.admin import NOT_YOURS, BaseAdmin, MembershipForm, MembershipFormSet, ScopedAdmin, SoftDeleteAdmin, form_for
 from core.formsets import ConstraintFormSet, TabularInline
+from core.models import may_write_into
 
 FIXED_ON_CHANGE = ("week", "user")
 
@@ -381,6 +384,13 @@ class ListenEventAdmin(ScopedAdmin):
     list_select_related = ["user", "track"]
     raw_id_fields = ["user", "track"]
 
+    def delete_model(self, request, obj):
+        listens.listen_delete(listen=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for listen in queryset:
+            listens.listen_delete(listen=listen, actor=request.user)
+
 
 @admin.register(TasteProfile)
 class TasteProfileAdmin(ScopedAdmin):
@@ -425,3 +435,16 @@ class NowPlayingAdmin(ScopedAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(MemberSettings)
+class MemberSettingsAdmin(ScopedAdmin):
+    list_display = ["user", "time_zone", "updated_at"]
+    search_fields = ["user__username", "time_zone"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        if not may_write_into(request.user, obj):
+            raise PermissionDenied(NOT_YOURS)
+        members.member_settings_save(user=obj.user, time_zone=obj.time_zone)

@@ -18,3 +18,16 @@ def validate_rating_value(value) -> None:
         ok = False
     if not ok:
         raise ValidationError(RATING_VALUE_MESSAGE, code="rating_scale")
+
+
+TIME_ZONE_MESSAGE = _("An IANA time zone name, such as Europe/Paris.")
+
+
+def validate_time_zone(value) -> None:
+    """A time zone name the zone database knows (``zoneinfo``)."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(TIME_ZONE_MESSAGE, code="time_zone") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from catalog.api.serializers import AlbumBriefSerializer, TrackBriefSerializer
-from catalog.models import Album
+from catalog.models import Album, Track
 from club.models import (
     Club,
     ClubMembership,
@@ -270,3 +270,15 @@ class UserRecommendationSerializer(serializers.ModelSerializer):
         model = UserRecommendation
         fields = ["id", "score", "reason", "user", "album", "created_at", "updated_at"]
         read_only_fields = fields
+
+
+class MemberSettingsSerializer(serializers.Serializer):
+    """A member's settings (``MemberSettings``); the time zone is checked by the model (``validate_time_zone``)."""
+
+    time_zone = serializers.CharField(max_length=64)
+
+
+class ListenCorrectionSerializer(serializers.Serializer):
+    """The track a listen is corrected to."""
+
+    track = serializers.PrimaryKeyRelatedField(queryset=Track.objects.all())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -34,6 +36,7 @@ from club.models import (
     Follow,
     LinkedAccount,
     ListenEvent,
+    MemberSettings,
     Nomination,
     Rating,
     TasteProfile,
@@ -41,10 +44,86 @@ from club.models import (
     Vote,
     Week,
 )
-from club.services import taste
+from club.services import listens, members, stats, taste
 from core.api.pagination import CursorPagination
 from core.api.permissions import ModelPermissionsOrReadOnly, ScopedRolePermission
 from core.api.views import UUID_PATTERN, BaseModelViewSet, BaseReadOnlyModelViewSet, ValuesListMixin
+
+STAT_KINDS = (
+    "artists",
+    "releases",
+    "recordings",
+    "listening-activity",
+    "daily-activity",
+    "new-artists",
+    "artist-evolution",
+    "genre-evolution",
+)
+STATS_PARAMETERS = [
+    OpenApiParameter("range", str, enum=list(stats.RANGES), description="ListenBrainz's range (docs/domain-map.md)."),
+    OpenApiParameter("from", str, description="First UTC day (YYYY-MM-DD), instead of a range."),
+    OpenApiParameter("to", str, description="Last UTC day (YYYY-MM-DD), included."),
+    OpenApiParameter("count", int, description="Rows of a top list (1-100, default 25)."),
+    OpenApiParameter("offset", int, description="Rows of a top list to skip."),
+    OpenApiParameter("step", str, enum=list(stats.STEPS), description="Bucket of activity and evolution charts."),
+    OpenApiParameter("tz", str, description="IANA time zone of activity charts (default: the member's)."),
+]
+
+
+def _bounded_int(request, name: str, default: int, low: int, high: int) -> int:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValidationError({name: [f"A whole number from {low} to {high}."]}) from None
+    if not low <= number <= high:
+        raise ValidationError({name: [f"A whole number from {low} to {high}."]})
+    return number
+
+
+def _year(value: str) -> int:
+    if not value.isdigit() or len(value) != 4:
+        raise ValidationError({"year": [stats.INVALID_YEAR]})
+    return int(value)
+
+
+def stats_response(request, *, kind: str, user_ids, tz) -> dict:
+    """One statistic (``kind``, one of ``STAT_KINDS``; another is a 404) of ``user_ids`` over the request's range,
+    read from the rollups."""
+    if kind not in STAT_KINDS:
+        raise NotFound(f"No statistic called {kind!r}: one of {', '.join(STAT_KINDS)}.")
+    params = request.query_params
+    window = stats.stats_window(range_=params.get("range") or None, from_=params.get("from"), to=params.get("to"))
+    result = {
+        "range": window.range,
+        "from": window.start.isoformat() if window.start else None,
+        "to": (window.end - datetime.timedelta(days=1)).isoformat() if window.end else None,
+    }
+    count = _bounded_int(request, "count", 25, 1, 100)
+    step = params.get("step") or None
+    if kind in stats.ENTITIES:
+        offset = _bounded_int(request, "offset", 0, 0, 2**31)
+        rows, total = stats.top_entities(user_ids=user_ids, window=window, entity=kind, count=count, offset=offset)
+        return {**result, "total": total, "offset": offset, "results": rows}
+    if kind == "listening-activity":
+        return {
+            **result,
+            "time_zone": str(tz),
+            "results": stats.listening_activity(user_ids=user_ids, window=window, step=step, tz=tz),
+        }
+    if kind == "daily-activity":
+        return {
+            **result,
+            "time_zone": str(tz),
+            "results": stats.daily_activity(user_ids=user_ids, window=window, tz=tz),
+        }
+    if kind == "new-artists":
+        return {**result, "results": stats.new_artists(user_ids=user_ids, window=window, count=count)}
+    evolution_kind = "genres" if kind == "genre-evolution" else "artists"
+    return {**result, **stats.evolution(user_ids=user_ids, window=window, kind=evolution_kind, step=step, count=count)}
+
 
 COMPUTE_FOR_OTHERS = "Members compute their own taste, compatibility and recommendations."
 NO_SHARED_CLUB = "These members share no club."
@@ -61,6 +140,26 @@ class ClubViewSet(BaseModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    @extend_schema(parameters=STATS_PARAMETERS, responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="stats/(?P<kind>[a-z0-9-]+)")
+    def stats(self, request, pk=None, kind=None):
+        """The club's statistics over a range (its current, active members' listens, from the rollups): top artists,
+        releases, recordings, listening activity, the weekday x hour heatmap (``?tz=``, UTC by default), new
+        artists, artist and genre evolution."""
+        club = self.get_object()
+        user_ids = stats.stats_members(viewer=request.user, club=club)
+        tz = stats.time_zone(request.query_params.get("tz"))
+        return Response({"club": str(club.pk), **stats_response(request, kind=kind, user_ids=user_ids, tz=tz)})
+
+    @extend_schema(parameters=[STATS_PARAMETERS[-1]], responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="year/(?P<year>[0-9-]+)")
+    def year(self, request, pk=None, year=None):
+        """The club's year in review: totals, top lists, new artists, busiest month and day, peak hour."""
+        club = self.get_object()
+        user_ids = stats.stats_members(viewer=request.user, club=club)
+        tz = stats.time_zone(request.query_params.get("tz"))
+        return Response({"club": str(club.pk), **stats.year_in_review(user_ids=user_ids, year=_year(year), tz=tz)})
 
 
 class ClubMembershipViewSet(BaseModelViewSet):
@@ -215,18 +314,33 @@ class RatingViewSet(BaseModelViewSet):
         serializer.instance = services.rating_update(rating=serializer.instance, data=data)
 
 
-class ListenEventViewSet(BaseReadOnlyModelViewSet):
-    """Listening history. Listens come in through the importers and the ListenBrainz-compatible API (/1/)."""
+class ListenEventViewSet(mixins.DestroyModelMixin, BaseReadOnlyModelViewSet):
+    """Listening history. Listens come in through the importers and the ListenBrainz-compatible API (/1/); a member
+    deletes their own listens and corrects their track (``correct``); the statistics follow."""
 
     queryset = ListenEvent.objects.select_related("user", "track").order_by("-played_at", "-id")
     serializer_class = serializers.ListenEventSerializer
     filterset_class = ListenEventFilterSet
+    permission_classes = [permissions.IsAuthenticated, MemberOwnsRow]
     ordering_fields = ["played_at"]
     pagination_class = CursorPagination
     cursor_ordering = ("-played_at", "-id")
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    def perform_destroy(self, instance):
+        listens.listen_delete(listen=instance, actor=self.request.user)
+
+    @extend_schema(request=serializers.ListenCorrectionSerializer, responses={200: serializers.ListenEventSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Point the listen at another track (the member's own listens only); the history keeps the old one."""
+        listen = self.get_object()
+        data = serializers.ListenCorrectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        listen = listens.listen_correct(listen=listen, actor=request.user, track=data.validated_data["track"])
+        return Response(self.get_serializer(listen).data)
 
 
 class TasteProfileViewSet(BaseReadOnlyModelViewSet):
@@ -304,6 +418,45 @@ class ClubUserViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+    @extend_schema(parameters=STATS_PARAMETERS, responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="stats/(?P<kind>[a-z0-9-]+)")
+    def stats(self, request, pk=None, kind=None):
+        """The member's statistics over a range, from the rollups: top artists, releases, recordings, listening
+        activity and the weekday x hour heatmap (in the member's time zone, or ``?tz=``), new artists, artist
+        and genre evolution."""
+        user = self.get_object()
+        tz = stats.member_time_zone(user, request.query_params.get("tz"))
+        user_ids = stats.stats_members(viewer=request.user, user=user)
+        return Response({"user": str(user.pk), **stats_response(request, kind=kind, user_ids=user_ids, tz=tz)})
+
+    @extend_schema(parameters=[STATS_PARAMETERS[-1]], responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="year/(?P<year>[0-9-]+)")
+    def year(self, request, pk=None, year=None):
+        """The member's year in review: totals, top lists, new artists, busiest month and day, peak hour."""
+        user = self.get_object()
+        tz = stats.member_time_zone(user, request.query_params.get("tz"))
+        user_ids = stats.stats_members(viewer=request.user, user=user)
+        return Response({"user": str(user.pk), **stats.year_in_review(user_ids=user_ids, year=_year(year), tz=tz)})
+
+    @extend_schema(methods=["GET"], request=None, responses={200: serializers.MemberSettingsSerializer})
+    @extend_schema(
+        methods=["PUT"],
+        request=serializers.MemberSettingsSerializer,
+        responses={200: serializers.MemberSettingsSerializer},
+    )
+    @action(detail=True, methods=["get", "put"], url_path="settings")
+    def member_settings(self, request, pk=None):
+        """The member's own settings (their time zone); only they (or a superuser) change them."""
+        user = self.get_object()
+        if request.method == "PUT":
+            self.require_self(user)
+            serializer = serializers.MemberSettingsSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            row = members.member_settings_save(user=user, time_zone=serializer.validated_data["time_zone"])
+        else:
+            row = MemberSettings.objects.filter(user=user).first() or MemberSettings(user=user)
+        return Response(serializers.MemberSettingsSerializer(row).data)
 
     def require_self(self, *users) -> None:
         if not self.request.user.is_superuser and self.request.user.pk not in {user.pk for user in users}:

@@ -13,8 +13,7 @@ import functools
 import json
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Count
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -22,11 +21,12 @@ from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import AuthenticationFailed
 
 from catalog.models import Album, Artist, Track
-from club.choices import ListenEventSource
 from club.constants import LISTEN_MINIMUM_TS
-from club.importers.base import ListenImporter, has_nul, latest_listen_ts
-from club.importers.listenbrainz import listen_row, recording_msid
+from club.importers.base import has_nul, latest_listen_ts
+from club.importers.listenbrainz import recording_msid
 from club.models import ListenEvent, NowPlaying
+from club.services import stats
+from club.services.listens import listens_submit, now_playing_set
 from core.api import parsers
 from core.api.authentication import TokenAuthentication
 
@@ -37,7 +37,6 @@ DEFAULT_ITEMS_PER_GET = 25
 MAX_TAGS_PER_LISTEN = 50
 MAX_TAG_SIZE = 64
 MAX_DURATION_LIMIT = 24 * 24 * 60 * 60
-PLAYING_NOW_DEFAULT_SECONDS = 10 * 60
 LISTEN_TYPES = {"single", "playing_now", "import"}
 
 
@@ -170,25 +169,10 @@ def submit_listens(request):
         if problem:
             return error(400, problem)
     if listen_type == "playing_now":
-        _store_playing_now(user, payload[0])
+        now_playing_set(user=user, track_metadata=payload[0]["track_metadata"])
     else:
-        ListenImporter(user=user, source=ListenEventSource.LISTENBRAINZ).run(listen_row(item) for item in payload)
-        from club.tasks import queue_listening_analysis
-
-        transaction.on_commit(lambda: queue_listening_analysis(user.pk))
+        listens_submit(user=user, listens=payload)
     return JsonResponse({"status": "ok"})
-
-
-def _store_playing_now(user, listen: dict) -> None:
-    info = listen["track_metadata"].get("additional_info") or {}
-    seconds = (info.get("duration_ms") or 0) // 1000 or info.get("duration") or PLAYING_NOW_DEFAULT_SECONDS
-    NowPlaying.objects.update_or_create(
-        user=user,
-        defaults={
-            "track_metadata": listen["track_metadata"],
-            "expires_at": timezone.now() + datetime.timedelta(seconds=seconds),
-        },
-    )
 
 
 def _member(name: str, viewer):
@@ -318,80 +302,136 @@ def listen_count(request, user):
     return JsonResponse({"payload": {"count": ListenEvent.objects.filter(user=user).count()}})
 
 
-#: ListenBrainz's statistics ranges this server computes: trailing windows and calendar periods to date
-STATS_RANGES = {"all_time", "week", "month", "quarter", "half_yearly", "year", "this_week", "this_month", "this_year"}
 MAX_STATS_COUNT = 100
 
 
-def stats_window(range_: str, now: datetime.datetime) -> datetime.datetime | None:
-    """The start of a statistics range (None for all time)."""
-    days = {"week": 7, "month": 30, "quarter": 91, "half_yearly": 182, "year": 365}
-    if range_ in days:
-        return now - datetime.timedelta(days=days[range_])
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if range_ == "this_week":
-        return today - datetime.timedelta(days=today.weekday())
-    if range_ == "this_month":
-        return today.replace(day=1)
-    if range_ == "this_year":
-        return today.replace(month=1, day=1)
-    return None
+def _stats_window(request):
+    """The window of ``?range=`` (ListenBrainz's names, ``all_time`` by default) or ``?from=&to=`` (UTC days)."""
+    return stats.stats_window(
+        range_=request.GET.get("range") or None, from_=request.GET.get("from"), to=request.GET.get("to")
+    )
+
+
+def _refusal(problem: ValidationError, request) -> JsonResponse:
+    """A service's refusal in ListenBrainz's error shape, naming the parameter (a range as ListenBrainz says it)."""
+    field, messages = next(iter(problem.message_dict.items()))
+    if field == "range" and request.GET.get("range") not in stats.RANGES:
+        return error(400, f"Invalid range: {request.GET.get('range')}")
+    return error(400, f"Invalid {field}: {' '.join(messages)}")
+
+
+def _window_payload(user, window, now) -> dict:
+    start, end = window.bounds()
+    return {
+        "user_id": user.username,
+        "range": window.range,
+        "from_ts": int(start.timestamp()) if start else 0,
+        "to_ts": int(min(end, now).timestamp()) if end else int(now.timestamp()),
+        "last_updated": int(now.timestamp()),
+    }
+
+
+def _mbids(value) -> list[str]:
+    return [value] if value else []
+
+
+def _entity_stats(entity: str):
+    """``GET /1/stats/user/<name>/<entity>?count=&offset=&range=`` (or ``from``/``to``): the member's artists,
+    releases or recordings by listens, most first (ties by name), read from the daily rollups.
+
+    A member without listens in the range gets a 204, as from ListenBrainz. Readable by whoever may read the
+    member's listens (404 otherwise).
+    """
+
+    def view(request, user):
+        try:
+            count, offset = (_int_param(request, name) for name in ("count", "offset"))
+        except ValueError as problem:
+            return error(400, str(problem))
+        if any(value is not None and value < 0 for value in (count, offset)):
+            return error(400, "Arguments must be positive integers.")
+        count = min(MAX_STATS_COUNT, DEFAULT_ITEMS_PER_GET if count is None else count)
+        offset = offset or 0
+        try:
+            window = _stats_window(request)
+        except ValidationError as problem:
+            return _refusal(problem, request)
+        members = stats.stats_members(viewer=user, user=user)
+        # an offset past the last row is an empty page (PostgreSQL's OFFSET would refuse one beyond a bigint)
+        rows, total = stats.top_entities(
+            user_ids=members, window=window, entity=entity, count=count, offset=min(offset, 2**62)
+        )
+        if total == 0:
+            return HttpResponse(status=204)
+        items = []
+        for row in rows:
+            if entity == "artists":
+                item = {"artist_name": row["name"], "artist_mbid": row["mbid"], "artist_mbids": _mbids(row["mbid"])}
+            elif entity == "releases":
+                item = {
+                    "release_name": row["name"],
+                    "release_mbid": row["mbid"],
+                    "artist_name": row["artist_name"],
+                    "artist_mbids": _mbids(row["artist_mbid"]),
+                }
+            else:
+                item = {
+                    "track_name": row["name"],
+                    "recording_mbid": row["mbid"],
+                    "release_name": row["release_name"],
+                    "release_mbid": row["release_mbid"],
+                    "artist_name": row["artist_name"],
+                    "artist_mbids": _mbids(row["artist_mbid"]),
+                }
+            items.append({**item, "listen_count": row["listen_count"]})
+        payload = {
+            entity: items,
+            "count": len(items),
+            f"total_{entity[:-1]}_count": total,
+            "offset": offset,
+            **_window_payload(user, window, timezone.now()),
+        }
+        return JsonResponse({"payload": payload})
+
+    view.__name__ = f"user_{entity}"
+    view.__doc__ = _entity_stats.__doc__
+    return member_read(view)
+
+
+user_artists = _entity_stats("artists")
+user_releases = _entity_stats("releases")
+user_recordings = _entity_stats("recordings")
 
 
 @member_read
-def user_artists(request, user):
-    """``GET /1/stats/user/<name>/artists?count=&offset=&range=``: the member's artists by listens, most first.
-
-    Computed from the listens on request (ListenBrainz precomputes them); a member without listens in the
-    range gets a 204, as from ListenBrainz. Readable by whoever may read the member's listens (404 otherwise).
-    """
+def user_listening_activity(request, user):
+    """``GET /1/stats/user/<name>/listening-activity?range=``: listens per day, week, month or year of the range
+    (ListenBrainz's step for each range), in the member's time zone; 204 without listens in the range."""
     try:
-        count, offset = (_int_param(request, name) for name in ("count", "offset"))
-    except ValueError as problem:
-        return error(400, str(problem))
-    if any(value is not None and value < 0 for value in (count, offset)):
-        return error(400, "Arguments must be positive integers.")
-    range_ = request.GET.get("range", "all_time")
-    if range_ not in STATS_RANGES:
-        return error(400, f"Invalid range: {range_}")
-    count = min(MAX_STATS_COUNT, DEFAULT_ITEMS_PER_GET if count is None else count)
-    offset = offset or 0
-    now = timezone.now()
-    start = stats_window(range_, now)
-    listens = ListenEvent.objects.filter(user=user)
-    if start is not None:
-        listens = listens.filter(played_at__gte=start)
-    by_artist = (
-        listens.values("track__album__artist_id", "track__album__artist__name", "track__album__artist__mbid")
-        .annotate(listen_count=Count("id"))
-        .order_by("-listen_count", "track__album__artist__name")
-    )
-    total = by_artist.count()
-    if total == 0:
+        window = _stats_window(request)
+        tz = stats.member_time_zone(user, request.GET.get("tz"))
+        members = stats.stats_members(viewer=user, user=user)
+        buckets = stats.listening_activity(user_ids=members, window=window, tz=tz)
+    except ValidationError as problem:
+        return _refusal(problem, request)
+    if not any(bucket["listen_count"] for bucket in buckets):
         return HttpResponse(status=204)
-    # an offset past the last artist is an empty page (PostgreSQL's OFFSET would refuse one beyond a bigint)
-    rows = by_artist[offset : offset + count] if offset < total else []
-    artists = [
-        {
-            "artist_name": row["track__album__artist__name"],
-            "artist_mbid": str(row["track__album__artist__mbid"]) if row["track__album__artist__mbid"] else None,
-            "artist_mbids": [str(row["track__album__artist__mbid"])] if row["track__album__artist__mbid"] else [],
-            "listen_count": row["listen_count"],
-        }
-        for row in rows
-    ]
-    return JsonResponse(
-        {
-            "payload": {
-                "user_id": user.username,
-                "artists": artists,
-                "count": len(artists),
-                "total_artist_count": total,
-                "offset": offset,
-                "range": range_,
-                "from_ts": int(start.timestamp()) if start else 0,
-                "to_ts": int(now.timestamp()),
-                "last_updated": int(now.timestamp()),
-            }
-        }
-    )
+    payload = {"listening_activity": buckets, **_window_payload(user, window, timezone.now())}
+    return JsonResponse({"payload": payload})
+
+
+@member_read
+def user_daily_activity(request, user):
+    """``GET /1/stats/user/<name>/daily-activity?range=``: listens per weekday and hour, in the member's time zone
+    (``?tz=`` to choose another); 204 without listens in the range."""
+    try:
+        window = _stats_window(request)
+        tz = stats.member_time_zone(user, request.GET.get("tz"))
+        members = stats.stats_members(viewer=user, user=user)
+        heatmap = stats.daily_activity(user_ids=members, window=window, tz=tz)
+    except ValidationError as problem:
+        return _refusal(problem, request)
+    if not any(cell["listen_count"] for cells in heatmap.values() for cell in cells):
+        return HttpResponse(status=204)
+    payload = {"daily_activity": heatmap, **_window_payload(user, window, timezone.now())}
+    return JsonResponse({"payload": payload})

@@ -6,8 +6,8 @@ API turns into 400s, or 409s when a concurrent request loses the race); rules th
 other rows live in ``club.services``. One module per concern, re-exported here.
 """
 
-from club.models.accounts import LinkedAccount
-from club.models.listening import ListenEvent, ListenEventQuerySet, NowPlaying
+from club.models.accounts import LinkedAccount, MemberSettings
+from club.models.listening import ListenDay, ListenEvent, ListenEventQuerySet, ListenSlot, NowPlaying
 from club.models.querysets import ClubRowQuerySet, CompatibilityQuerySet, MemberRowQuerySet, PersonalRowQuerySet
 from club.models.social import Compatibility, Follow, TasteProfile, UserRecommendation
 from club.models.weeks import Club, ClubMembership, Nomination, Rating, RatingQuerySet, Vote, Week, WeekQuerySet
@@ -20,9 +20,12 @@ __all__ = [
     "CompatibilityQuerySet",
     "Follow",
     "LinkedAccount",
+    "ListenDay",
     "ListenEvent",
     "ListenEventQuerySet",
+    "ListenSlot",
     "MemberRowQuerySet",
+    "MemberSettings",
     "Nomination",
     "NowPlaying",
     "PersonalRowQuerySet",

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from club.choices import LinkedAccountProvider
 from club.fields import EncryptedTokenField
-from club.models.querysets import PersonalRowQuerySet
+from club.models.querysets import MemberRowQuerySet, PersonalRowQuerySet
+from club.validators import validate_time_zone
 from core.constraints import choice_check
 from core.models import BaseModel, trigram_index
 
@@ -74,3 +75,29 @@ class LinkedAccount(BaseModel):
     @property
     def has_access_token(self) -> bool:
         return bool(self.access_token)
+
+
+@pghistory.track()
+class MemberSettings(BaseModel):
+    """A member's own settings: the time zone their statistics are shown in (listening activity, the heatmap)."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="club_settings", verbose_name=_("user"))
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        verbose_name=_("time zone"),
+        help_text=_("An IANA time zone name, such as Europe/Paris."),
+    )
+
+    access_path = "user"
+
+    objects = MemberRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user_id"]
+        verbose_name = _("member settings")
+        verbose_name_plural = _("member settings")
+
+    def __str__(self) -> str:
+        return f"Settings of {self.user_id and self.user} ({self.time_zone})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from club.models import Follow, LinkedAccount
+from club.models import Follow, LinkedAccount, MemberSettings
 
 
 @transaction.atomic
@@ -22,3 +22,13 @@ def linked_account_save(*, account: LinkedAccount) -> LinkedAccount:
     account.full_clean()
     account.save()
     return account
+
+
+@transaction.atomic
+def member_settings_save(*, user, time_zone: str) -> MemberSettings:
+    """Set ``user``'s own settings (created on first use; one row per member, race-safe on its unique user)."""
+    settings, _created = MemberSettings.objects.select_for_update().get_or_create(user=user)
+    settings.time_zone = time_zone
+    settings.full_clean()
+    settings.save()
+    return settings
