@@ -113,7 +113,9 @@ class Related:
 
     key: str
     name: str
-    plan: Plan
+    plan: Plan | None = None
+    #: instead of a plan, one column of each related row (a ``SlugRelatedField``'s slug, a primary key as text)
+    column: object = None
 
     def attach(self, model, rows: list[dict], owner_key: str, base=None) -> None:
         """Set each row's ``many:<key>``: the shaped related rows of the row whose key is at ``owner_key``."""
@@ -124,11 +126,14 @@ class Related:
         owners = [row[owner_key] for row in rows]
         found: dict = {owner: [] for owner in owners}
         if owners:
-            related = self.plan.values(
-                queryset.filter(**{f"{back}__in": owners}), owner=Cast(models.F(back), models.TextField())
-            )
-            for item in related:
-                found[item["owner"]].append(self.plan.shape(item))
+            queryset = queryset.filter(**{f"{back}__in": owners})
+            owner = Cast(models.F(back), models.TextField())
+            if self.plan is not None:
+                for item in self.plan.values(queryset, **{"related:owner": owner}):
+                    found[item["related:owner"]].append(self.plan.shape(item))
+            else:
+                for item in queryset.values(**{"related:owner": owner, "related:value": self.column}):
+                    found[item["related:owner"]].append(item["related:value"])
         for row in rows:
             row[f"many:{self.key}"] = found[row[owner_key]]
 
@@ -191,6 +196,24 @@ class Plan:
         return out
 
 
+def _related_column(child, related_model):
+    """What a to-many relation field writes of each related row, as SQL over the related model: its slug, or its
+    UUID primary key as text (what its JSON is); ``None`` for any other relation field."""
+    kind = type(child).to_representation
+    if isinstance(child, relations.SlugRelatedField) and kind is relations.SlugRelatedField.to_representation:
+        if "__" in child.slug_field or "." in child.slug_field:
+            return None
+        return models.F(child.slug_field)
+    if (
+        isinstance(child, relations.PrimaryKeyRelatedField)
+        and kind is relations.PrimaryKeyRelatedField.to_representation
+        and child.pk_field is None
+        and isinstance(related_model._meta.pk, models.UUIDField)
+    ):
+        return Cast(models.F("pk"), models.TextField())
+    return None
+
+
 def _source_path(field) -> str | None:
     if field.source == "*" or any(not part.isidentifier() for part in field.source.split(".")):
         return None
@@ -246,6 +269,15 @@ def _build(serializer: serializers.ModelSerializer, prefix: str, texts: dict) ->
             if nested is None or nested.related:
                 return None
             related.append(Related(key=field.field_name, name=source, plan=nested))
+            columns.append((field.field_name, f"many:{field.field_name}", AsRead))
+        elif isinstance(field, relations.ManyRelatedField):
+            relation = model_fields.get(source)
+            if prefix or relation is None or not (relation.many_to_many or relation.one_to_many):
+                return None
+            column = _related_column(field.child_relation, relation.related_model)
+            if column is None:
+                return None
+            related.append(Related(key=field.field_name, name=source, column=column))
             columns.append((field.field_name, f"many:{field.field_name}", AsRead))
         elif isinstance(field, serializers.ModelSerializer):
             nested = _build(field, path + "__", texts)

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -6,12 +7,13 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from core.api.serializers import MembershipSerializer, TenantSerializer
 from core.api.values import IsoUTC, values_plan
 from core.models import Tenant
 from core.services import model_update
-from tests.core.factories import TenantFactory
+from tests.core.factories import MembershipFactory, TenantFactory
 
 
 @pytest.mark.django_db
@@ -77,9 +79,39 @@ class TestValuesPlan:
                 return {"id": "x"}
 
         assert values_plan(WithMethod) is None
-        assert values_plan(WithMany) is None
+        assert values_plan(WithMany) is not None  # read by a query of its own for the whole page
         assert values_plan(WithCustomOutput) is None
         assert values_plan(serializers.Serializer) is None
+
+    def test_to_many_relations_read_for_the_page_equal_the_serializer_output(self, db):
+        class WithMany(serializers.ModelSerializer):
+            memberships = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+            roles = serializers.SlugRelatedField(source="memberships", slug_field="role", many=True, read_only=True)
+            members = MembershipSerializer(source="memberships", many=True, read_only=True)
+
+            class Meta:
+                model = Tenant
+                fields = ["id", "name", "memberships", "roles", "members"]
+
+        tenants = [TenantFactory(), TenantFactory()]
+        for tenant in tenants:
+            MembershipFactory(tenant=tenant)
+            MembershipFactory(tenant=tenant)
+        empty = TenantFactory()
+        plan = values_plan(WithMany)
+        assert plan is not None and len(plan.related) == 3
+        queryset = Tenant.objects.filter(pk__in=[t.pk for t in [*tenants, empty]]).order_by("name")
+        rows = list(plan.values(queryset))
+        plan.attach_related(queryset, rows)
+        expected = WithMany(queryset.prefetch_related("memberships"), many=True).data
+        ours = json.loads(JSONRenderer().render([plan.shape(row) for row in rows]))
+        theirs = json.loads(JSONRenderer().render(expected))
+
+        def unordered(rows):  # Membership has no ordering: compare each row's lists as sets
+            return [{k: sorted(map(json.dumps, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
+
+        assert unordered(ours) == unordered(theirs)
+        assert [len(row["members"]) for row in ours] == [len(row["members"]) for row in theirs]
 
     def test_plan_output_equals_serializer_output(self, db):
         tenant = TenantFactory()
