@@ -21,7 +21,8 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from core.api.permissions import may_write
-from core.formsets import ConstraintFormSet, ScopedChoicesMixin, TabularInline
+from core.field_rules import acting_fields
+from core.formsets import ConstraintFormSet, ScopedChoicesMixin, TabularInline, acting_person_form
 from core.models import (
     Membership,
     Tenant,
@@ -207,7 +208,24 @@ class AddedInlineRowsMixin:
             yield added_rows_saved(formset_class), inline
 
 
-class BaseAdmin(RefusedSaveMixin, AddedInlineRowsMixin, HistoryMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class ActingPersonMixin:
+    """Fields naming the acting person (owner, author, the voter...) start as the signed-in user, and another user
+    there is a form error unless the model lets staff enter rows for others and they hold that permission
+    (``core.field_rules``; the history then records "by X for Y")."""
+
+    def get_form(self, request, obj=None, *args, **kwargs):
+        return acting_person_form(super().get_form(request, obj, *args, **kwargs), request)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name in acting_fields(self.model):
+            initial.setdefault(name, request.user.pk)
+        return initial
+
+
+class BaseAdmin(
+    ActingPersonMixin, RefusedSaveMixin, AddedInlineRowsMixin, HistoryMixin, ScopedChoicesMixin, admin.ModelAdmin
+):
     """The base of every ModelAdmin in the project."""
 
     list_per_page = 50

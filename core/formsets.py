@@ -76,13 +76,43 @@ def scoped_choices(db_field, request, kwargs: dict) -> dict:
     return kwargs
 
 
-class TabularInline(ScopedChoicesMixin, admin.TabularInline):
+def acting_person_form(form_class, request):
+    """``form_class``, refusing a value of an acting-person field (``core.field_rules.acting_fields``: owner,
+    author, the voter...) that names someone other than ``request.user``, unless the model lets staff enter rows for
+    others and the user holds that permission (then the history records "by ``request.user`` for them")."""
+    from core.field_rules import acting_errors, acting_fields
+
+    model = form_class._meta.model
+    if not any(name in form_class.base_fields for name in acting_fields(model)):
+        return form_class
+
+    class ActingPersonForm(form_class):
+        def _post_clean(self):
+            super()._post_clean()
+            changed = [name for name in self.changed_data if name not in self.errors]
+            for name, messages in acting_errors(self.instance, request.user, changed=changed).items():
+                self.add_error(name, messages)
+
+    ActingPersonForm.__name__ = form_class.__name__
+    return ActingPersonForm
+
+
+class ActingPersonInlineMixin:
+    """Inline rows meet the same acting-person rule as the page's own form (see :func:`acting_person_form`)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = acting_person_form(formset.form, request)
+        return formset
+
+
+class TabularInline(ActingPersonInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     """The project's tabular inline: constraint violations across rows are form errors; choices are scoped."""
 
     formset = ConstraintFormSet
 
 
-class StackedInline(ScopedChoicesMixin, admin.StackedInline):
+class StackedInline(ActingPersonInlineMixin, ScopedChoicesMixin, admin.StackedInline):
     """The project's stacked inline: constraint violations across rows are form errors; choices are scoped."""
 
     formset = ConstraintFormSet

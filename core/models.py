@@ -46,6 +46,25 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude=None):
+        """Django's field checks, then the declared field rules (``core.field_rules``): each JSON field's schema and
+        nesting limit, and that every field naming a file names one the platform stored. ``full_clean()`` runs
+        this, so the admin's forms, the API's serializers and the services all meet them."""
+        from django.core.exceptions import ValidationError
+
+        from core.field_rules import field_rule_errors
+
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        exclude = set(exclude or ()) | set(errors)
+        for name, messages in field_rule_errors(self, exclude).items():
+            errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
 
 def is_soft_deletable(model) -> bool:
     """Whether rows of ``model`` are marked deleted rather than removed."""

@@ -36,7 +36,30 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
     Many-to-many values are left out of the check; they are saved afterwards as usual.
     """
 
+    def get_fields(self):
+        """The model's fields, with every writable relation that names the acting person (``owner``, ``author``,
+        ``user``...; ``core.field_rules.acting_fields``) made read-only: the server sets it to the requester on
+        create (``validate``) and no request body changes it."""
+        from core.field_rules import acting_fields
+
+        fields = super().get_fields()
+        acting = set(acting_fields(self.Meta.model))
+        self.acting_from_request = []
+        for name, field in list(fields.items()):
+            source = field.source or name
+            if field.read_only or source not in acting or not isinstance(field, serializers.RelatedField):
+                continue
+            fields[name] = serializers.PrimaryKeyRelatedField(
+                read_only=True, **({"source": source} if source != name else {})
+            )
+            self.acting_from_request.append(source)
+        return fields
+
     def validate(self, attrs: dict) -> dict:
+        request = self.context.get("request")
+        if self.instance is None and request is not None:
+            for source in getattr(self, "acting_from_request", []):
+                attrs[source] = request.user
         attrs = super().validate(attrs)
         model = self.Meta.model
         many_to_many = {field.name for field in model._meta.many_to_many}
