@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench venv db db-stop migrate seed static clean
+.PHONY: run test lint format bench venv db db-stop replica replica-stop migrate seed static clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -28,6 +28,14 @@ db: $(STAMP)
 
 db-stop: $(STAMP)
 	@$(PY) -m config.embedded_db stop
+
+# A streaming replica of the embedded server (pg_basebackup -R, under .data/replica/); prints its URL for
+# DATABASE_REPLICA_URLS. See "Read replicas" in the README.
+replica: $(STAMP)
+	@$(PY) -m config.embedded_db replica
+
+replica-stop: $(STAMP)
+	@$(PY) -m config.embedded_db replica-stop
 
 migrate: db
 	$(PY) manage.py migrate --noinput
@@ -64,5 +72,5 @@ format: $(STAMP)
 bench: migrate
 	$(PY) bench/run.py
 
-clean: db-stop
+clean: replica-stop db-stop
 	rm -rf $(VENV) .data .bench .pytest_cache .coverage htmlcov

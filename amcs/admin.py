@@ -11,7 +11,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -29,9 +29,11 @@ from amcs.models import (
     Style,
     WorkflowEvent,
     WorkflowRun,
+    WorkflowStep,
 )
 from core.admin import SoftDeleteAdmin, TenantOwnedAdmin, restore_selected
 from core.formsets import StackedInline, TabularInline
+from core.services import ConflictError
 
 
 class AmcsAdmin(TenantOwnedAdmin, SoftDeleteAdmin):
@@ -176,6 +178,21 @@ def validate_sds(modeladmin, request, queryset):
         modeladmin.report_sds(request, song)
 
 
+@admin.action(description=_("Start a workflow run of selected songs"), permissions=["change"])
+def start_run(modeladmin, request, queryset):
+    """The same service as ``POST /api/amcs/songs/{id}/runs/``: an invalid SDS or a run in progress is a message."""
+    for song in queryset.order_by("title"):
+        try:
+            run = services.workflow_run_start(song=song, actor=request.user)
+        except ValidationError as error:
+            problems = "; ".join(f"{field}: {' '.join(text)}" for field, text in sorted(error.message_dict.items()))
+            modeladmin.message_user(request, f"{song}: {problems}", messages.ERROR)
+        except (ConflictError, PermissionDenied) as error:
+            modeladmin.message_user(request, f"{song}: {error}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, _("“%(song)s”: run %(run)s queued.") % {"song": song, "run": run.run_id})
+
+
 class SongAdminForm(forms.ModelForm):
     """Sources must belong to the song's tenant (``services.song_validate_sources``)."""
 
@@ -199,7 +216,7 @@ class SongAdmin(AmcsAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["tenant", "blueprint", "style", "persona"]
     autocomplete_fields = ["tenant", "blueprint", "style", "persona", "sources"]
-    readonly_fields = ["id", "created_at", "updated_at", "sds_document", "composed_prompt"]
+    readonly_fields = ["id", "status", "created_at", "updated_at", "sds_document", "composed_prompt"]
     fieldsets = [
         (None, {"fields": ["tenant", "title", "status", "blueprint", "style", "persona", "sources"]}),
         (_("Generation"), {"fields": ["global_seed", "sds_version", "target_duration_sec", "feature_flags"]}),
@@ -211,7 +228,7 @@ class SongAdmin(AmcsAdmin):
     ]
     inlines = [LyricsInline, ProducerNotesInline]
     form = SongAdminForm
-    actions = [restore_selected, validate_sds]  # restoring a song brings back its lyrics, notes and runs
+    actions = [restore_selected, validate_sds, start_run]  # restoring a song brings back its lyrics, notes and runs
 
     def get_urls(self):
         return [
@@ -352,18 +369,84 @@ class WorkflowEventInline(TabularInline):
         return False
 
 
+class WorkflowStepInline(TabularInline):
+    """The run's node executions, read-only (the runner writes them)."""
+
+    model = WorkflowStep
+    extra = 0
+    can_delete = False
+    fields = ["sequence", "node", "round", "seed", "duration_ms", "input_hash", "output_hash"]
+    readonly_fields = fields
+    ordering = ["sequence"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkflowRun)
 class WorkflowRunAdmin(AmcsAdmin):
+    """Runs are started from a song (its action, the API or ``run_song``) and computed by the workflow: every field
+    is read-only here; the timeline shows each node with its seed, duration, hashes and output."""
+
     list_display = ["run_id", "song", "status", "current_node", "fix_iterations", "tenant", "created_at"]
     list_filter = ["tenant", "status", "current_node"]
     search_fields = ["song__title", "run_id"]
     ordering = ["-created_at"]
     list_select_related = ["tenant", "song"]
     autocomplete_fields = ["tenant", "song"]
-    readonly_fields = ["id", "run_id", "seed", "current_node", "fix_iterations", "created_at", "updated_at"]
-    inlines = [WorkflowEventInline]
+    fields = [
+        "tenant",
+        "song",
+        "run_id",
+        "status",
+        "current_node",
+        "seed",
+        "fix_iterations",
+        "input_hash",
+        "validation_scores",
+        "error",
+        "timeline",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    inlines = [WorkflowStepInline, WorkflowEventInline]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.seed = obj.song.global_seed
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        steps = list(obj.steps.order_by("sequence"))
+        if not steps:
+            return _("No node has run yet.")
+        rows = format_html_join(
+            "",
+            "<li><strong>{} {}</strong> (seed {}, {} ms) output {}…"
+            "<details><summary>output</summary><pre>{}</pre></details></li>",
+            (
+                (
+                    step.sequence,
+                    step.node + (f" round {step.round}" if step.round else ""),
+                    step.seed,
+                    step.duration_ms,
+                    step.output_hash[:12],
+                    json.dumps(step.output, indent=2, sort_keys=True, ensure_ascii=False),
+                )
+                for step in steps
+            ),
+        )
+        failure = ""
+        if obj.error:
+            failure = format_html(
+                "<p><strong>Failed at {}:</strong> {}</p>", obj.error.get("node"), obj.error.get("message")
+            )
+        return format_html("<ol>{}</ol>{}", rows, failure)

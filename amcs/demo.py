@@ -1,9 +1,8 @@
-"""Demo data of the AMCS app: blueprints, personas, sources, styles, songs and runs in the two core demo tenants.
+"""Demo data of the AMCS app: blueprints, personas, sources, styles and songs in the two core demo tenants; the
+first song of each tenant is run end to end (PLAN to REVIEW, render engine none) by the workflow.
 
 Idempotent: a tenant that already has AMCS blueprints is left as it is.
 """
-
-from amcs.choices import WorkflowEventPhase, WorkflowNode, WorkflowRunStatus
 
 GENRES = {
     "northern-lights": ("alice", [("Pop", 95, 130), ("Hip-Hop", 70, 100), ("Synthwave", 80, 118)]),
@@ -12,10 +11,17 @@ GENRES = {
 
 
 def seed(stdout) -> None:
-    from amcs.models import Blueprint
-    from amcs.services import workflow_event_append, workflow_run_start
+    from amcs.models import Blueprint, Lyrics
+    from amcs.services import workflow_run_execute, workflow_run_start
     from core.models import Tenant, User
-    from tests.amcs.factories import BlueprintFactory, PersonaFactory, SongFactory, SourceFactory, StyleFactory
+    from tests.amcs.factories import (
+        PASSING_SECTIONS,
+        BlueprintFactory,
+        PersonaFactory,
+        SongFactory,
+        SourceFactory,
+        StyleFactory,
+    )
 
     made = 0
     for slug, (username, genres) in GENRES.items():
@@ -45,15 +51,12 @@ def seed(stdout) -> None:
                 global_seed=42 + index,
             )
             song.sources.add(source)
-            run = workflow_run_start(song=song, owner=owner)
-            for node in [WorkflowNode.PLAN, WorkflowNode.STYLE, WorkflowNode.LYRICS][: index + 1]:
-                workflow_event_append(run=run, owner=owner, node=node, phase=WorkflowEventPhase.START)
-                workflow_event_append(
-                    run=run, owner=owner, node=node, phase=WorkflowEventPhase.END, metrics={"duration_ms": 100}
-                )
             if index == 0:
-                run.status = WorkflowRunStatus.COMPLETED
-                run.full_clean()
-                run.save()
+                Lyrics.objects.filter(song=song).update(
+                    sections=PASSING_SECTIONS, section_order=["Verse", "Chorus", "Verse", "Chorus"]
+                )
+                run = workflow_run_start(song=song, actor=owner, defer=False)
+                status = workflow_run_execute(run_id=run.pk)
+                stdout.write(f"amcs: '{song.title}' ran end to end: {status}")
             made += 1
-    stdout.write(f"amcs: {made} songs with blueprints, styles, lyrics, producer notes and runs")
+    stdout.write(f"amcs: {made} songs with blueprints, styles, lyrics and producer notes")

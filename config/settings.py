@@ -120,6 +120,27 @@ _options = DATABASES["default"]["OPTIONS"]
 _options["options"] = f"{_options.get('options', '')} -c hnsw.ef_search={CATALOG_HNSW_EF_SEARCH}".strip()
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+# Read replicas (core.replicas): zero or more streaming replicas of the primary, space- or comma-separated URLs.
+# Reads of GET requests go to a healthy replica; writes, the admin, commands, tasks and a user's reads for a
+# while after they wrote go to the primary. Without replicas nothing of this is installed.
+DATABASE_REPLICA_URLS = os.environ.get("DATABASE_REPLICA_URLS", "").replace(",", " ").split()
+for _number, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(_url, conn_max_age=600, conn_health_checks=False)  # as the primary
+    _replica["ENGINE"] = "django.db.backends.postgresql"
+    _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], **_replica.get("OPTIONS", {}), "connect_timeout": 2}
+    if "host" in _replica["OPTIONS"]:
+        _replica["HOST"] = _replica["OPTIONS"].pop("host")
+    _replica["TEST"] = {"MIRROR": "default"}  # a test database exists only on the primary
+    DATABASES[f"replica{_number}"] = _replica
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", 5))
+REPLICA_HEALTH_SECONDS = float(os.environ.get("REPLICA_HEALTH_SECONDS", 2))
+REPLICA_READ_YOUR_WRITES_SECONDS = float(os.environ.get("REPLICA_READ_YOUR_WRITES_SECONDS", 10))
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "core.replicas.ReplicaMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from amcs.choices import WorkflowEventPhase, WorkflowNode
 from amcs.models import (
     Blueprint,
     ComposedPrompt,
@@ -17,6 +16,7 @@ from amcs.models import (
     Style,
     WorkflowEvent,
     WorkflowRun,
+    WorkflowStep,
 )
 from amcs.services import song_validate_sources
 from core.api.serializers import TenantOwnedSerializer
@@ -244,6 +244,7 @@ class SongSerializer(AmcsSerializer):
             "sources",
             *COMMON,
         ]
+        read_only_fields = ["status"]  # the workflow computes it
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
@@ -308,11 +309,10 @@ class ProducerNotesSerializer(SongPartSerializer):
         ]
 
 
-class WorkflowRunSerializer(AmcsSerializer):
-    #: read-only plain text, so the OpenAPI schema names the node choices once (``NodeEnum``, from events)
-    current_node = serializers.CharField(read_only=True)
+class WorkflowRunSerializer(serializers.ModelSerializer):
+    """A run as the server computed it: read-only (runs start with ``POST /api/amcs/songs/{id}/runs/``)."""
+
     song = SongBriefSerializer(read_only=True)
-    song_id = TenantScopedField(source="song", queryset=Song.objects.all(), write_only=True)
 
     class Meta:
         model = WorkflowRun
@@ -322,19 +322,33 @@ class WorkflowRunSerializer(AmcsSerializer):
             "status",
             "current_node",
             "seed",
+            "input_hash",
             "node_outputs",
             "validation_scores",
             "fix_iterations",
+            "error",
             "song",
-            "song_id",
             *COMMON,
         ]
-        read_only_fields = ["run_id", "current_node", "seed", "fix_iterations"]
+        read_only_fields = fields
 
-    def update(self, instance, validated_data: dict):
-        if "song" in validated_data and validated_data["song"].pk != instance.song_id:
-            raise serializers.ValidationError({"song_id": ["A run cannot move to another song."]})
-        return super().update(instance, validated_data)
+
+class WorkflowStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkflowStep
+        fields = ["sequence", "node", "round", "seed", "input_hash", "output_hash", "duration_ms", "output"]
+        read_only_fields = fields
+
+
+class WorkflowRunDocumentSerializer(WorkflowRunSerializer):
+    """The run's document: every node execution in order with its hashes, duration and output (scores and issues
+    in VALIDATE's), and the frozen input's hash."""
+
+    steps = WorkflowStepSerializer(many=True, read_only=True)
+
+    class Meta(WorkflowRunSerializer.Meta):
+        fields = [*WorkflowRunSerializer.Meta.fields, "steps"]
+        read_only_fields = fields
 
 
 class WorkflowEventSerializer(serializers.ModelSerializer):
@@ -344,14 +358,23 @@ class WorkflowEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WorkflowEventAppendSerializer(serializers.Serializer):
-    """What a client sends to append an event: the node, the phase, and optionally its time, metrics and issues."""
+class ReplayStepSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    node = serializers.CharField(allow_null=True)
+    stored = serializers.CharField(allow_null=True)
+    replayed = serializers.CharField(allow_null=True)
+    identical = serializers.BooleanField(required=False)
 
-    ts = serializers.DateTimeField(required=False)
-    node = serializers.ChoiceField(choices=WorkflowNode.choices)
-    phase = serializers.ChoiceField(choices=WorkflowEventPhase.choices)
-    metrics = serializers.DictField(required=False)
-    issues = serializers.ListField(required=False)
+
+class ReplaySerializer(serializers.Serializer):
+    """A replay's report: identical, or the first step whose output hash differs."""
+
+    run = serializers.UUIDField()
+    input_hash = serializers.CharField()
+    identical = serializers.BooleanField()
+    compared = serializers.IntegerField()
+    first_difference = ReplayStepSerializer(allow_null=True)
+    steps = ReplayStepSerializer(many=True)
 
 
 class ComposedPromptSerializer(serializers.ModelSerializer):
@@ -425,7 +448,10 @@ def _namespace_components() -> None:
         ProducerNotesSerializer,
         WorkflowRunSerializer,
         WorkflowEventSerializer,
-        WorkflowEventAppendSerializer,
+        WorkflowStepSerializer,
+        WorkflowRunDocumentSerializer,
+        ReplayStepSerializer,
+        ReplaySerializer,
         ComposedPromptSerializer,
         SongComposeSerializer,
         DocumentProblemSerializer,

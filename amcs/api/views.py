@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,12 +19,13 @@ from amcs.api.serializers import (
     LyricsSerializer,
     PersonaSerializer,
     ProducerNotesSerializer,
+    ReplaySerializer,
     SongComposeSerializer,
     SongSerializer,
     SourceSerializer,
     StyleSerializer,
-    WorkflowEventAppendSerializer,
     WorkflowEventSerializer,
+    WorkflowRunDocumentSerializer,
     WorkflowRunSerializer,
 )
 from amcs.filtersets import (
@@ -40,8 +41,9 @@ from amcs.filtersets import (
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Source, Style, WorkflowRun
 from amcs.validation import openapi_schema
 from core.api.pagination import CursorPagination
+from core.api.permissions import TenantRolePermission
 from core.api.schema import paginated
-from core.api.views import TenantOwnedViewSet
+from core.api.views import BaseReadOnlyModelViewSet, ProtectedConflictMixin, TenantOwnedViewSet
 from core.models import Tenant
 
 TENANT_PARAMETER = OpenApiParameter(
@@ -257,6 +259,15 @@ class SongViewSet(TenantOwnedViewSet):
         prompt = services.song_compose(song=song, owner=request.user, run=run)
         return Response(ComposedPromptSerializer(prompt).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={201: WorkflowRunSerializer})
+    @action(detail=True, methods=["post"], url_path="runs")
+    def runs(self, request, pk=None):
+        """Start a workflow run: the SDS is validated (400 with the report when invalid), frozen with its SHA-256
+        and queued; a worker executes the nodes. 409 while the song has a run in progress."""
+        song = self.get_object()
+        run = services.workflow_run_start(song=song, actor=request.user)
+        return Response(WorkflowRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
 
 @document_actions("lyrics")
 class LyricsViewSet(DocumentActions, TenantOwnedViewSet):
@@ -280,38 +291,43 @@ class WorkflowEventPagination(CursorPagination):
     ordering = ("sequence",)
 
 
-class WorkflowRunViewSet(TenantOwnedViewSet):
+class WorkflowRunViewSet(ProtectedConflictMixin, mixins.DestroyModelMixin, BaseReadOnlyModelViewSet):
+    """Runs, read-only: the server computes their status, outputs and scores (start one with
+    ``POST /api/amcs/songs/{id}/runs/``). The detail is the run's document: every node's hashes, duration, output."""
+
     queryset = WorkflowRun.objects.select_related("owner", "song").order_by("-created_at")
     serializer_class = WorkflowRunSerializer
     filterset_class = WorkflowRunFilterSet
     ordering_fields = ["created_at", "status"]
+    permission_classes = [permissions.IsAuthenticated, TenantRolePermission]
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.workflow_run_start(
-            song=data["song"],
-            owner=self.request.user,
-            tenant=data["tenant"],
-            node_outputs=data.get("node_outputs"),
-            validation_scores=data.get("validation_scores"),
-        )
+    def get_queryset(self):
+        queryset = super().get_queryset().visible_to(self.request.user)
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("steps")
+        return queryset
 
-    @extend_schema(methods=["GET"], responses={200: WorkflowEventSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=WorkflowEventAppendSerializer, responses={201: WorkflowEventSerializer})
-    @paginated(WorkflowEventPagination)
-    @action(detail=True, methods=["get", "post"], url_path="events")
-    def events(self, request, pk=None):
-        """GET: the run's events in order, a page at a time (``?page_size=``, follow ``next``). POST: append one
-        (ts, node, phase, metrics, issues)."""
+    def get_serializer_class(self):
+        return WorkflowRunDocumentSerializer if self.action == "retrieve" else WorkflowRunSerializer
+
+    @extend_schema(request=None, responses={200: ReplaySerializer})
+    @action(detail=True, methods=["post"], url_path="replay")
+    def replay(self, request, pk=None):
+        """Run the frozen input again and compare every node's output hash with the stored one: ``identical``, or
+        the first step that differs. Stores nothing."""
         run = self.get_object()
-        if request.method == "GET":
-            paginator = WorkflowEventPagination()
-            page = paginator.paginate_queryset(run.events.all(), request)
-            return paginator.get_paginated_response(WorkflowEventSerializer(page, many=True).data)
-        payload = WorkflowEventAppendSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        event = services.workflow_event_append(run=run, owner=request.user, **payload.validated_data)
-        return Response(WorkflowEventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(services.workflow_run_replay(run=run, actor=request.user))
+
+    @extend_schema(responses={200: WorkflowEventSerializer(many=True)})
+    @paginated(WorkflowEventPagination)
+    @action(detail=True, methods=["get"], url_path="events")
+    def events(self, request, pk=None):
+        """The run's events (start, end, fail of each node, written by the runner) in order, a page at a time
+        (``?page_size=``, follow ``next``)."""
+        run = self.get_object()
+        paginator = WorkflowEventPagination()
+        page = paginator.paginate_queryset(run.events.all(), request)
+        return paginator.get_paginated_response(WorkflowEventSerializer(page, many=True).data)
 
 
 class SdsViewSet(viewsets.ViewSet):

@@ -22,7 +22,14 @@ from amcs.models.library import Persona, Source
 from amcs.models.prompts import ComposedPrompt
 from amcs.models.songs import Lyrics, ProducerNotes, Song, SongPart, SongQuerySet
 from amcs.models.styles import Style, StyleQuerySet
-from amcs.models.workflow import NODE_ORDER, WorkflowEvent, WorkflowRun, WorkflowRunQuerySet, node_index
+from amcs.models.workflow import (
+    NODE_ORDER,
+    WorkflowEvent,
+    WorkflowRun,
+    WorkflowRunQuerySet,
+    WorkflowStep,
+    node_index,
+)
 
 __all__ = [
     "ALIVE",
@@ -46,6 +53,7 @@ __all__ = [
     "WorkflowEvent",
     "WorkflowRun",
     "WorkflowRunQuerySet",
+    "WorkflowStep",
     "check_same_tenant",
     "default_rubric_weights",
     "node_index",

@@ -66,6 +66,42 @@ class WorkflowRun(AmcsModel):
         validators=[MaxValueValidator(MAX_FIX_ITERATIONS)],
         verbose_name=_("fix iterations"),
     )
+    input_document = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        verbose_name=_("input document"),
+        help_text=_("The song's SDS as the run froze it when it started."),
+    )
+    input_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        verbose_name=_("input SHA-256"),
+        help_text=_("SHA-256 of the frozen SDS's canonical JSON."),
+    )
+    input_context = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        verbose_name=_("input context"),
+        help_text=_("What the nodes read beside the SDS, frozen too: the blueprint and persona documents, the target."),
+    )
+    error = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        verbose_name=_("error"),
+        help_text=_('Why a failed run failed: {"node", "message", "report"}.'),
+    )
+    node_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("node started at"),
+        help_text=_("When the current node started; a sweep fails runs whose worker died mid-node."),
+    )
 
     objects = SoftDeleteManager.from_queryset(WorkflowRunQuerySet)()
     all_objects = models.Manager.from_queryset(WorkflowRunQuerySet)()
@@ -93,6 +129,12 @@ class WorkflowRun(AmcsModel):
                 name="amcs_workflowrun_seed_nonnegative",
                 violation_error_message=_("The seed is a non-negative integer."),
             ),
+            models.UniqueConstraint(
+                fields=["song"],
+                condition=Q(status=WorkflowRunStatus.RUNNING, deleted_at__isnull=True),
+                name="amcs_workflowrun_one_running_per_song",
+                violation_error_message=_("This song already has a run in progress; wait for it to end."),
+            ),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -114,7 +156,9 @@ class WorkflowRun(AmcsModel):
         return instance
 
     def clean(self):
-        errors = documents.json_shape_errors(self, node_outputs=dict, validation_scores=dict)
+        errors = documents.json_shape_errors(
+            self, node_outputs=dict, validation_scores=dict, input_document=dict, input_context=dict, error=dict
+        )
         loaded = getattr(self, "_loaded_status", None)
         if self._state.adding and self.status != WorkflowRunStatus.RUNNING:
             errors["status"] = _("A run starts running.")
@@ -185,5 +229,57 @@ class WorkflowEvent(TenantOwnedModel, BaseModel):
         errors = documents.json_shape_errors(self, metrics=dict, issues=list)
         if self.run_id and self.tenant_id and self.run.tenant_id != self.tenant_id:
             errors["run"] = _("This run belongs to another tenant.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class WorkflowStep(TenantOwnedModel, BaseModel):
+    """One node execution of a run: its seed, the SHA-256 of its input and of its output's canonical JSON, the
+    output (valid against ``amcs/schemas/nodes/<node>.schema.json``) and how long it took. Written by the runner
+    only, append-only (a trigger refuses updates); VALIDATE and FIX appear once per round."""
+
+    run = models.ForeignKey(
+        WorkflowRun,
+        on_delete=models.CASCADE,
+        db_index=False,  # amcs_workflowstep_sequence_unique leads with the run
+        related_name="steps",
+        verbose_name=_("run"),
+    )
+    sequence = models.PositiveIntegerField(verbose_name=_("sequence"), help_text=_("1, 2, 3… within the run."))
+    node = models.CharField(max_length=20, choices=WorkflowNode.choices, verbose_name=_("node"))
+    round = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("round"), help_text=_("The FIX round a VALIDATE or FIX belongs to (0 before any).")
+    )
+    seed = models.BigIntegerField(verbose_name=_("node seed"), help_text=_("The run's seed plus the node's index."))
+    input_hash = models.CharField(max_length=64, verbose_name=_("input SHA-256"))
+    output_hash = models.CharField(max_length=64, verbose_name=_("output SHA-256"))
+    output = models.JSONField(default=dict, blank=True, verbose_name=_("output"))
+    duration_ms = models.PositiveIntegerField(default=0, verbose_name=_("duration (ms)"))
+
+    class Meta:
+        ordering = ["run", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "sequence"],
+                name="amcs_workflowstep_sequence_unique",
+                violation_error_message=_("This run already has a step at this position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(node__in=WorkflowNode.values),
+                name="amcs_workflowstep_node_valid",
+                violation_error_message=_("Unknown workflow node."),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="amcs_workflowstep_append_only", operation=pgtrigger.Update),
+        ]
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+
+    def __str__(self) -> str:
+        return f"{self.node} #{self.sequence}"
+
+    def clean(self):
+        errors = documents.json_shape_errors(self, output=dict)
         if errors:
             raise ValidationError(errors)

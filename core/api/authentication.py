@@ -13,6 +13,8 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
+from core.replicas import pin_if_recent_write
+
 
 class TokenAuthentication(KnoxTokenAuthentication):
     """Knox's token check without its sweep of the user's other tokens on every request.
@@ -42,6 +44,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
                     self.renew_token(auth_token)
                 return self.validate_user(auth_token)
         raise exceptions.AuthenticationFailed(message)
+
+    def authenticate(self, request):
+        """With read replicas, a user who wrote a moment ago reads from the primary (core.replicas)."""
+        result = super().authenticate(request)
+        if result is not None:
+            pin_if_recent_write(result[0])
+        return result
 
     def _cleanup_token(self, auth_token) -> bool:
         return auth_token.expiry is not None and auth_token.expiry < timezone.now()

@@ -130,6 +130,47 @@ class SongFactory(TenantOwnedFactory):
         self.sources.add(SourceFactory(tenant=self.tenant, owner=self.owner))
 
 
+#: Lyrics that pass the default rubric: choruses repeat their phrase, adjacent lines rhyme ("-ight"), even lines.
+PASSING_SECTIONS = [
+    {
+        "type": "Verse",
+        "lines": [
+            "Neon on the water shining bright tonight",
+            "Every engine humming in the fading light",
+            "Hands upon the wheel we hold the city tight",
+            "Racing past the harbour till the morning light",
+        ],
+    },
+    {
+        "type": "Chorus",
+        "lines": [
+            "We drive until the morning light",
+            "We drive until the sky is bright",
+            "We drive until the morning light",
+            "Hold on we drive into the night",
+        ],
+    },
+    {
+        "type": "Verse",
+        "lines": [
+            "Radio is playing every song we might",
+            "Window rolled down singing with the wind tonight",
+            "Nothing in the mirror but the fading light",
+            "Heading for the border till the morning light",
+        ],
+    },
+    {
+        "type": "Chorus",
+        "lines": [
+            "We drive until the morning light",
+            "We drive until the sky is bright",
+            "We drive until the morning light",
+            "Hold on we drive into the night",
+        ],
+    },
+]
+
+
 class LyricsFactory(TenantOwnedFactory):
     song = factory.LazyAttribute(lambda o: SongFactory(tenant=o.tenant, owner=o.owner, parts=False))
     language = "en"

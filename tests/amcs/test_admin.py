@@ -6,9 +6,11 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from amcs import services
 from amcs.models import Blueprint, Lyrics, Persona, ProducerNotes, Song, Style, WorkflowRun
 from core.choices import MembershipRole
 from tests.amcs.factories import (
+    PASSING_SECTIONS,
     BlueprintFactory,
     LyricsFactory,
     PersonaFactory,
@@ -311,25 +313,32 @@ class TestSongAdmin:
 
 
 @pytest.mark.django_db
-def test_run_admin_shows_events_and_seeds_new_runs_from_the_song(admin_client):
+def test_run_admin_is_read_only_and_shows_events(admin_client):
     event = WorkflowEventFactory(metrics={"duration_ms": 321})
-    page = admin_client.get(reverse("admin:amcs_workflowrun_change", args=[event.run_id])).content.decode()
-    assert "321" in page
-    song = SongFactory(global_seed=99, parts=False)
-    response = admin_client.post(
-        reverse("admin:amcs_workflowrun_add"),
-        {
-            "tenant": str(song.tenant_id),
-            "song": str(song.pk),
-            "status": "running",
-            "node_outputs": "{}",
-            "validation_scores": "{}",
-            "events-TOTAL_FORMS": "0",
-            "events-INITIAL_FORMS": "0",
-        },
-    )
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    assert WorkflowRun.objects.get(song=song).seed == 99
+    url = reverse("admin:amcs_workflowrun_change", args=[event.run_id])
+    page = admin_client.get(url).content.decode()
+    assert "321" in page and "No node has run yet" in page
+    assert admin_client.get(reverse("admin:amcs_workflowrun_add")).status_code == 403
+    assert admin_client.post(url, {"status": "completed"}).status_code == 403
+    assert WorkflowRun.objects.get(pk=event.run_id).status == "running"
+
+
+@pytest.mark.django_db
+def test_song_action_starts_a_run_and_the_run_page_is_a_timeline(admin_client):
+    song = SongFactory(global_seed=99)
+    Lyrics.objects.filter(song=song).update(sections=PASSING_SECTIONS, section_order=["Verse", "Chorus"])
+    changelist = reverse("admin:amcs_song_changelist")
+    response = admin_client.post(changelist, {"action": "start_run", "_selected_action": [str(song.pk)]}, follow=True)
+    run = WorkflowRun.objects.get(song=song)
+    assert run.seed == 99 and any("queued" in message for message in messages_of(response))
+    response = admin_client.post(changelist, {"action": "start_run", "_selected_action": [str(song.pk)]}, follow=True)
+    assert any("in progress" in message for message in messages_of(response))
+    services.workflow_run_execute(run_id=run.pk)
+    page = admin_client.get(reverse("admin:amcs_workflowrun_change", args=[run.pk])).content.decode()
+    assert page.index("PLAN") < page.index("VALIDATE") < page.index("REVIEW")
+    assert run.steps.get(node="REVIEW").output_hash[:12] in page
+    song_page = admin_client.get(reverse("admin:amcs_song_change", args=[song.pk])).content.decode()
+    assert 'name="status"' not in song_page  # the workflow computes it
 
 
 @pytest.mark.django_db

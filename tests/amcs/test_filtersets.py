@@ -178,7 +178,17 @@ EXEMPT = {
         "mix_targets",
         "arrangement_notes",
     },
-    WorkflowRun: {"seed", "node_outputs", "validation_scores", "fix_iterations"},
+    WorkflowRun: {
+        "seed",
+        "node_outputs",
+        "validation_scores",
+        "fix_iterations",
+        "input_document",
+        "input_hash",
+        "input_context",
+        "error",
+        "node_started_at",
+    },
 }
 FILTERSETS = {
     Blueprint: BlueprintFilterSet,

@@ -1,4 +1,5 @@
-"""AMCS services: the SDS export, validation and import, song deletion, and workflow runs and their events.
+"""AMCS services of documents and songs: the SDS export, validation and import, entity documents, composed
+prompts, song deletion.
 
 Every write is keyword-only, atomic and runs ``full_clean()`` before ``save()``; the API, the
 admin and the management commands call these functions, so they all meet the same rules.
@@ -11,13 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from amcs import compose, documents, rules
-from amcs.choices import WorkflowEventPhase, WorkflowNode, WorkflowRunStatus
-from amcs.constants import MAX_FIX_ITERATIONS
+from amcs.choices import WorkflowNode
 from amcs.models import (
     Blueprint,
     ComposedPrompt,
@@ -27,7 +25,6 @@ from amcs.models import (
     Song,
     Source,
     Style,
-    WorkflowEvent,
     WorkflowRun,
     node_index,
 )
@@ -42,8 +39,6 @@ NO_SUCH_PERSONA = (
     "name (persona_names / --map-persona ID=NAME)."
 )
 SOURCE_DIFFERS = "This tenant already has a source named '{name}' with other settings."
-RUN_NOT_RUNNING = "Events are appended to running runs only; this run is {status}."
-FIX_LOOP_LIMIT = "The fix loop stops at 3 iterations; this run has had {count}."
 
 
 # Export
@@ -460,80 +455,6 @@ def song_restore(*, song: Song) -> Song:
     blueprint, style or persona is deleted (core's soft restore)."""
     song.restore()
     return song
-
-
-# Workflow runs
-
-
-@transaction.atomic
-def workflow_run_start(
-    *,
-    song: Song,
-    owner,
-    tenant: Tenant | None = None,
-    node_outputs: dict | None = None,
-    validation_scores: dict | None = None,
-) -> WorkflowRun:
-    """Start a run of the song: status running, seeded with the song's seed so the run can be replayed."""
-    run = WorkflowRun(
-        tenant=tenant or song.tenant,
-        owner=owner,
-        song=song,
-        seed=song.global_seed,
-        node_outputs=node_outputs if node_outputs is not None else {},
-        validation_scores=validation_scores if validation_scores is not None else {},
-    )
-    run.full_clean()
-    run.save()
-    return run
-
-
-@transaction.atomic
-def workflow_event_append(
-    *,
-    run: WorkflowRun,
-    owner,
-    node: str,
-    phase: str,
-    ts=None,
-    metrics: dict | None = None,
-    issues: list | None = None,
-) -> WorkflowEvent:
-    """Append an event to a running run's stream. A FIX start counts a fix iteration (at most 3); a start moves
-    the run's current node. The event carries the node's seed (run seed + node index)."""
-    run = WorkflowRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != WorkflowRunStatus.RUNNING:
-        raise ValidationError({"run": [RUN_NOT_RUNNING.format(status=run.status)]})
-    if node not in WorkflowNode.values:
-        raise ValidationError({"node": [f"Unknown workflow node '{node}'."]})
-    changed = []
-    if node == WorkflowNode.FIX and phase == WorkflowEventPhase.START:
-        if run.fix_iterations >= MAX_FIX_ITERATIONS:
-            raise ValidationError({"node": [FIX_LOOP_LIMIT.format(count=run.fix_iterations)]})
-        run.fix_iterations += 1
-        changed.append("fix_iterations")
-    if phase == WorkflowEventPhase.START and run.current_node != node:
-        run.current_node = node
-        changed.append("current_node")
-    sequence = (run.events.aggregate(last=Max("sequence"))["last"] or 0) + 1
-    event = WorkflowEvent(
-        tenant_id=run.tenant_id,
-        owner=owner,
-        run=run,
-        sequence=sequence,
-        ts=ts or timezone.now(),
-        node=node,
-        phase=phase,
-        seed=run.node_seed(node),
-        metrics=metrics if metrics is not None else {},
-        issues=issues if issues is not None else [],
-    )
-    event.full_clean()
-    event.save()
-    if changed:
-        run.full_clean()
-        run.save(update_fields=[*changed, "updated_at"])
-    return event
 
 
 SOURCE_OTHER_TENANT = "Source '{name}' belongs to another tenant."
