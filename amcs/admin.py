@@ -388,8 +388,9 @@ class WorkflowStepInline(TabularInline):
 
 @admin.register(WorkflowRun)
 class WorkflowRunAdmin(AmcsAdmin):
-    """Runs are started from a song (its action, the API or ``run_song``) and computed by the workflow: every field
-    is read-only here; the timeline shows each node with its seed, duration, hashes and output."""
+    """Runs are started for a song (the add page, the song's action, the API or ``run_song``, one service) and
+    computed by the workflow: every field is read-only here; the timeline shows each node with its seed, duration,
+    hashes and output."""
 
     list_display = ["run_id", "song", "status", "current_node", "fix_iterations", "tenant", "created_at"]
     list_filter = ["tenant", "status", "current_node"]
@@ -415,11 +416,27 @@ class WorkflowRunAdmin(AmcsAdmin):
     readonly_fields = fields
     inlines = [WorkflowStepInline, WorkflowEventInline]
 
-    def has_add_permission(self, request):
-        return False
+    def get_fields(self, request, obj=None):
+        return ["song"] if obj is None else self.fields  # adding a run starts one for a song
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
 
     def has_change_permission(self, request, obj=None):
         return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """The add page starts a run through the same service as the API (an invalid SDS or a run in progress is
+        a form error); nothing of a run is edited here."""
+        if change:
+            return
+        run = services.workflow_run_start(song=obj.song, actor=request.user)
+        for field in ("id", "run_id", "tenant_id", "owner_id", "seed", "status", "input_hash"):
+            setattr(obj, field, getattr(run, field))
+        obj._state.adding = False
 
     @admin.display(description=_("timeline"))
     def timeline(self, obj):

@@ -318,9 +318,23 @@ def test_run_admin_is_read_only_and_shows_events(admin_client):
     url = reverse("admin:amcs_workflowrun_change", args=[event.run_id])
     page = admin_client.get(url).content.decode()
     assert "321" in page and "No node has run yet" in page
-    assert admin_client.get(reverse("admin:amcs_workflowrun_add")).status_code == 403
     assert admin_client.post(url, {"status": "completed"}).status_code == 403
     assert WorkflowRun.objects.get(pk=event.run_id).status == "running"
+
+
+@pytest.mark.django_db
+def test_the_run_add_page_starts_a_run_or_shows_why_not(admin_client):
+    song = SongFactory(global_seed=7)
+    Lyrics.objects.filter(song=song).update(sections=PASSING_SECTIONS, section_order=["Verse", "Chorus"])
+    add = reverse("admin:amcs_workflowrun_add")
+    assert admin_client.get(add).status_code == 200
+    response = admin_client.post(add, {"song": str(song.pk)})
+    assert response.status_code == 302
+    run = WorkflowRun.objects.get(song=song)
+    assert run.seed == 7 and run.input_hash and run.status == "running"
+    response = admin_client.post(add, {"song": str(song.pk)})
+    assert response.status_code == 200 and "in progress" in response.content.decode()
+    assert WorkflowRun.objects.filter(song=song).count() == 1
 
 
 @pytest.mark.django_db
