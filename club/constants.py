@@ -15,6 +15,10 @@ LISTEN_MINIMUM_TS = 1033430400
 #: are rejected, as they cannot be real (and far-off years do not fit a timestamp).
 LISTEN_FUTURE_TOLERANCE_S = 24 * 60 * 60
 
+#: A second listen of the same track by the same member within this many seconds is a duplicate (scrobblers
+#: double-submit); ``settings.CLUB_DUPLICATE_TOLERANCE_S`` overrides it, 0 keeps only exact repeats out.
+DUPLICATE_TOLERANCE_S = 30
+
 #: Spotify plays shorter than this and skipped are dropped, as ListenBrainz does.
 SPOTIFY_MIN_MS_PLAYED = 30_000
 

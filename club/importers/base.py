@@ -5,7 +5,9 @@ or into a skip reason (a string) for rows the format's rules drop. ``ListenImpor
 batches: each batch resolves its tracks against the catalog (MusicBrainz recording id, then Spotify id,
 then normalised artist/album/title; tracks are created when missing), is written with PostgreSQL
 ``COPY`` into a temporary staging table, and moves into ``club_listenevent`` with
-``INSERT ... ON CONFLICT DO NOTHING``. Each batch commits on its own, so an interrupted import is
+``INSERT ... ON CONFLICT DO NOTHING``, leaving out duplicates: a listen of the same track by the same member
+within ``CLUB_DUPLICATE_TOLERANCE_S`` seconds (30 by default) of one stored or one earlier in the batch, as
+scrobblers double-submit. Each batch commits on its own, so an interrupted import is
 resumed by running it again: what was stored comes back as duplicates and only the rest is added.
 """
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from catalog.models import Album, Artist, Track, name_key
-from club.constants import LISTEN_FUTURE_TOLERANCE_S, LISTEN_MINIMUM_TS
+from club.constants import DUPLICATE_TOLERANCE_S, LISTEN_FUTURE_TOLERANCE_S, LISTEN_MINIMUM_TS
 from core.services import insert_ignoring_conflicts
 
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -35,11 +37,36 @@ CREATE TEMP TABLE IF NOT EXISTS club_listen_staging (
 """
 MOVE_SQL = """
 INSERT INTO club_listenevent (id, created_at, updated_at, user_id, track_id, played_at, source, metadata)
-SELECT gen_random_uuid(), now(), now(), user_id, track_id, to_timestamp(listened_at), source, metadata
-FROM club_listen_staging
-ORDER BY user_id, track_id, listened_at
+SELECT gen_random_uuid(), now(), now(), s.user_id, s.track_id, to_timestamp(s.listened_at), s.source, s.metadata
+FROM (
+    SELECT *, lag(listened_at) OVER (PARTITION BY user_id, track_id ORDER BY listened_at) AS previous
+    FROM club_listen_staging
+) s
+WHERE (s.previous IS NULL OR s.listened_at - s.previous > %(tolerance)s)
+  AND NOT EXISTS (
+    SELECT 1 FROM club_listenevent l
+    WHERE l.user_id = s.user_id AND l.track_id = s.track_id
+      AND l.played_at BETWEEN to_timestamp(s.listened_at - %(tolerance)s)
+                          AND to_timestamp(s.listened_at + %(tolerance)s)
+  )
+ORDER BY s.user_id, s.track_id, s.listened_at
 ON CONFLICT (user_id, track_id, played_at) DO NOTHING
 """
+#: one member's listens are written by one transaction at a time, so two submissions racing with the same
+#: listen a few seconds apart cannot both find the other absent (the lock ends with the transaction)
+LOCK_MEMBERS_SQL = """
+SELECT pg_advisory_xact_lock(%(namespace)s, hashtext(user_id::text))
+FROM (SELECT DISTINCT user_id FROM club_listen_staging ORDER BY user_id) members
+"""
+LOCK_NAMESPACE = 25_001
+
+
+def duplicate_tolerance_s() -> float:
+    """Seconds within which a second listen of the same track by the same member is a duplicate
+    (``settings.CLUB_DUPLICATE_TOLERANCE_S``, 30 by default: scrobblers double-submit)."""
+    from django.conf import settings
+
+    return float(getattr(settings, "CLUB_DUPLICATE_TOLERANCE_S", DUPLICATE_TOLERANCE_S))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -469,7 +496,8 @@ class ListenImporter:
             ) as copy:
                 for start in range(0, len(lines), 5000):
                     copy.write("".join(lines[start : start + 5000]))
-            cursor.execute(MOVE_SQL)
+            cursor.execute(LOCK_MEMBERS_SQL, {"namespace": LOCK_NAMESPACE})
+            cursor.execute(MOVE_SQL, {"tolerance": duplicate_tolerance_s()})
             imported = cursor.rowcount
             cursor.execute("TRUNCATE club_listen_staging")  # also when an outer transaction spans batches
         self.summary.imported += imported

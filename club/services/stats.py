@@ -46,7 +46,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 MAX_BUCKETS = 1000
 
 INVALID_RANGE = "Unknown range {value!r}: one of " + ", ".join(RANGES) + "."
-INVALID_DATE = "A date as YYYY-MM-DD."
+INVALID_DATE = "A date as YYYY-MM-DD, from 1970 to 9000."
 FROM_AFTER_TO = "'from' must not be after 'to'."
 RANGE_AND_DATES = "Give a range or from/to, not both."
 INVALID_STEP = "One of " + ", ".join(STEPS) + "."
@@ -73,9 +73,12 @@ class Window:
 
 def _date(value: str, field: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ValidationError({field: INVALID_DATE}, code="invalid") from None
+        day = None
+    if day is None or not 1970 <= day.year <= 9000:  # far-off years overflow the instants worked out from them
+        raise ValidationError({field: INVALID_DATE}, code="invalid")
+    return day
 
 
 def stats_window(*, range_: str | None = None, from_: str | None = None, to: str | None = None, today=None) -> Window:

@@ -165,6 +165,7 @@ def test_explicit_days_include_both_ends_and_bad_input_names_the_field():
     for kwargs, field in [
         ({"range_": "forever"}, "range"),
         ({"from_": "yesterday"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
         ({"from_": "2025-02-01", "to": "2025-01-01"}, "from"),
         ({"range_": "week", "from_": "2025-01-01"}, "range"),
     ]:
@@ -439,3 +440,37 @@ def test_members_delete_and_correct_their_own_listens_and_the_rollups_follow(mem
     with pytest.raises(PermissionDenied):
         listens.listen_delete(listen=listen, actor=other)
     assert ListenEvent.objects.filter(pk=listen.pk).exists()
+
+
+# Duplicates within a tolerance ---------------------------------------------------------------------------------
+
+
+def _rows(*seconds, title="Topaz"):
+    base = at(2025, 7, 1, 12).timestamp()
+    return [ListenRow(listened_at=base + s, artist="Duster", title=title, album="Stratosphere") for s in seconds]
+
+
+def test_a_second_listen_of_a_track_within_the_tolerance_is_a_duplicate(member, catalog, settings):
+    summary = ListenImporter(user=member, source="listenbrainz").run(_rows(0, 10, 45))
+    assert (summary.imported, summary.duplicates) == (2, 1)  # 10 s after the first: a double submission
+    later = ListenImporter(user=member, source="listenbrainz").run(_rows(50, 200) + _rows(5, title="Inside"))
+    assert (later.imported, later.duplicates) == (2, 1)  # 50 is 5 s after the stored 45; another track counts
+    settings.CLUB_DUPLICATE_TOLERANCE_S = 0
+    exact = ListenImporter(user=member, source="listenbrainz").run(_rows(0, 1))
+    assert (exact.imported, exact.duplicates) == (1, 1)
+    assert sum(rollup(member)[0].values()) == ListenEvent.objects.filter(user=member).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_submissions_racing_store_one_listen(transactional_db):
+    from core.testing import run_concurrently
+
+    user = UserFactory()
+    TrackFactory(album=AlbumFactory(artist=ArtistFactory(name="Duster"), title="Stratosphere"), title="Topaz")
+
+    def submit(second):
+        return lambda: ListenImporter(user=user, source="listenbrainz").run(_rows(second)).imported
+
+    results = run_concurrently(submit(0), submit(12), submit(20))
+    assert sorted(results) == [0, 0, 1], results
+    assert ListenEvent.objects.filter(user=user).count() == 1
