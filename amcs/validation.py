@@ -79,6 +79,42 @@ StrictValidator = validators.extend(
 )
 
 
+#: Whole-number floats up to this size are integers (JSON Schema's own terms: ``120.0`` is an integer); beyond it a
+#: float cannot be told from its neighbours and stays a schema error.
+LARGEST_EXACT_FLOAT = 2**53
+
+
+def _integral_float(value) -> bool:
+    return isinstance(value, float) and value.is_integer() and abs(value) <= LARGEST_EXACT_FLOAT
+
+
+def _integer_type_errors(errors):
+    for error in errors:
+        if error.validator == "type" and _integral_float(error.instance):
+            types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            if "integer" in types:
+                yield error
+        yield from _integer_type_errors(error.context or [])
+
+
+def whole_numbers_as_integers(name: str, document):
+    """``document`` with every whole-number float where schema ``name`` asks an integer made an int (``120.0``,
+    ``[110.0, 120.0]``, a seed of ``42.0``), as JSON Schema counts them; other values untouched, a copy only when
+    something changed. The models store Python ints, so the services call this before checking and storing."""
+    found = list(_integer_type_errors(validator(name).iter_errors(document)))
+    if not found:
+        return document
+    document = json.loads(json.dumps(document))
+    for error in found:
+        path = list(error.absolute_path)
+        target = document
+        for key in path[:-1]:
+            target = target[key]
+        if path and _integral_float(target[path[-1]]):
+            target[path[-1]] = int(target[path[-1]])
+    return document
+
+
 @functools.cache
 def validator(name: str) -> Draft202012Validator:
     """The validator of one schema, with format checking (``uuid`` and friends) switched on."""

@@ -28,7 +28,7 @@ from amcs.models import (
     WorkflowRun,
     node_index,
 )
-from amcs.validation import schema_errors
+from amcs.validation import schema_errors, whole_numbers_as_integers
 from core.models import Tenant
 
 SONG_HAS_NO_LYRICS = "The song has no lyrics yet; an SDS needs them."
@@ -108,6 +108,7 @@ def sds_check(
     With a tenant, the references are checked too: the blueprint (by genre and version) and the persona must
     exist in it, the style and lyrics must meet the blueprint, and same-named sources must not differ.
     """
+    document = whole_numbers_as_integers("sds", document)
     errors = schema_errors("sds", document) + documents.nul_errors(document)
     if not isinstance(document, dict):
         return documents.Report(errors, [])
@@ -222,6 +223,7 @@ def sds_import(*, document: Any, tenant: Tenant, owner, persona_names: dict[str,
     ``persona_names`` (reference id -> name). The SDS's root ``id`` is kept as the song's external reference.
     Any error leaves nothing behind and is raised keyed by JSON pointer.
     """
+    document = whole_numbers_as_integers("sds", document)
     sds_raise_errors(documents.as_json(sds_check(document=document, tenant=tenant, persona_names=persona_names).errors))
     blueprint = _blueprint_for(document, tenant)
     persona = _persona_for(document["persona_id"], tenant, persona_names) if document.get("persona_id") else None
@@ -323,6 +325,7 @@ def document_check(
 ) -> documents.Report:
     """Schema errors and the rules' errors and warnings of one entity document, in one pass; with a tenant, also
     whether the tenant has another row of the same name."""
+    document = whole_numbers_as_integers(kind, document)
     report = documents.check(kind, document, **_context(kind, song=song, blueprint=blueprint))
     errors = list(report.errors)
     if tenant is not None and isinstance(document, dict):
@@ -360,6 +363,7 @@ def document_import(
     ``song``; a style may follow ``blueprint``. Errors are raised keyed by JSON pointer; the warnings are stored
     with the row (``instance.warnings``).
     """
+    document = whole_numbers_as_integers(kind, document)
     report = document_check(kind=kind, document=document, tenant=tenant, song=song, blueprint=blueprint)
     sds_raise_errors(documents.as_json(report.errors))
     match = _natural_match(kind, document, tenant)
