@@ -44,3 +44,6 @@ MAX_MIDI_BYTES = 5 * 1024 * 1024
 EXPORT_TTL_HOURS = 72
 AUDIO_EXPORT_FORMATS = (ExportFormat.WAV, ExportFormat.FLAC, ExportFormat.MP3, ExportFormat.STEMS_ZIP)
 MIX_SAMPLE_RATE = 44_100
+#: Files and unreferenced blobs younger than this are left alone by the garbage collection (an upload waiting
+#: for its commit, a staged file whose transaction is still open).
+GC_GRACE_HOURS = 24

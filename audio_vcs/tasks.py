@@ -1,4 +1,5 @@
-"""Background tasks of the audio version control app (procrastinate): export jobs and purging expired files."""
+"""Background tasks of the audio version control app (procrastinate): export jobs, purging expired files and the
+garbage collection of blob files."""
 
 from procrastinate.contrib.django import app
 
@@ -17,3 +18,13 @@ def run_export_job(job_id: str) -> str | None:
 def purge_expired_exports(timestamp: int | None = None) -> int:
     """Delete export files past their expiry. Idempotent."""
     return services.exports_purge_expired()
+
+
+@app.periodic(cron="17 4 * * *", periodic_id="audio-vcs-gc")
+@app.task(name="audio_vcs.collect_garbage", queueing_lock="audio_vcs.collect_garbage")
+def collect_garbage(timestamp: int | None = None) -> int:
+    """Remove stray blob files and unreferenced blobs older than the grace period (daily). Idempotent."""
+    from audio_vcs.services.integrity import garbage_collect
+
+    report = garbage_collect()
+    return len(report.stray_files) + len(report.blobs)

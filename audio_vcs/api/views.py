@@ -377,6 +377,7 @@ class BranchViewSet(ScopedMixin, BaseModelViewSet):
         branch, data = serializer.instance, serializer.validated_data
         if data.get("name", branch.name) != branch.name or data.get("project", branch.project) != branch.project:
             raise ValidationError({"name": ["Branches are not renamed or moved to another project; create one."]})
+        services.require(self.request.user, branch.project, "branch")  # any change of a branch: maintainers
         if data.get("head", branch.head) != branch.head or data.get("expected_head"):
             branch = services.branch_move(
                 branch=branch,

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audio_vcs import access
@@ -394,7 +395,16 @@ class CommitQuerySet(ProjectScopedQuerySet):
 
 
 #: The content columns of a commit; the database refuses to change any of them once written.
-COMMIT_CONTENT_FIELDS = ("project", "message", "bpm", "key_signature", "generation_params", "render", "content_hash")
+COMMIT_CONTENT_FIELDS = (
+    "project",
+    "message",
+    "bpm",
+    "key_signature",
+    "generation_params",
+    "render",
+    "author_key",
+    "content_hash",
+)
 
 
 def _changed(fields):
@@ -459,12 +469,30 @@ class Commit(BaseModel):
         verbose_name=_("render"),
         help_text=_("The mixed-down audio of the commit, if one was uploaded."),
     )
+    author_key = models.CharField(
+        max_length=36,
+        blank=True,
+        default="",
+        editable=False,
+        verbose_name=_("author id"),
+        help_text=_("The author's id as the content hash covers it; kept when the author's account goes away."),
+    )
     content_hash = models.CharField(
         max_length=64,
         unique=True,
         editable=False,
         verbose_name=_("content hash"),
-        help_text=_("SHA-256 over the stems' blobs, the parents' hashes, the metadata and the time."),
+        help_text=_(
+            "SHA-256 over the content only: parents' hashes, stems' blob hashes and types, message, author id, "
+            "metadata and commit time (audio_vcs.hashing)."
+        ),
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        editable=False,
+        verbose_name=_("created at"),
+        help_text=_("The commit time; the content hash covers it."),
     )
 
     access_path = "project"

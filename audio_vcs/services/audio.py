@@ -4,7 +4,8 @@ A blob's bytes are streamed through Django's storage API to a temporary name whi
 (never held whole in memory), decoded from there, and moved into place under their content address only when the
 transaction that inserted the blob's row commits (``transaction.on_commit``). A refusal or a failure later in the
 same service deletes the temporary file (``staging``); a rollback after the service returned, or a killed
-process, leaves it under ``INCOMING_DIR``. Readers only ever see files of committed rows.
+process, leaves it under ``INCOMING_DIR`` for the garbage collection (``services.integrity``), which removes it
+after a grace period. Readers only ever see files of committed rows.
 """
 
 from __future__ import annotations

@@ -3,8 +3,6 @@ branch moves. Callers pass the acting user as ``actor`` (commands may pass None 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 
@@ -23,6 +21,7 @@ from audio_vcs.constants import (
     MAX_STEMS_PER_COMMIT,
     MIN_HASH_PREFIX,
 )
+from audio_vcs.hashing import commit_digest
 from audio_vcs.models import (
     Blob,
     Branch,
@@ -219,18 +218,20 @@ def stem_changes(*, files=(), references: dict | None = None) -> list[StemUpload
     return changes
 
 
-def content_hash(
-    *, commit_id, parent_hashes: list[str], stems: list[tuple[str, str]], metadata: dict, render: str | None
-) -> str:
-    """The commit's hash: SHA-256 of a canonical JSON of its id, parents, stems (key, blob hash) and metadata."""
-    document = {
-        "id": str(commit_id),
-        "parents": parent_hashes,
-        "stems": sorted(stems),
-        "metadata": metadata,
-        "render": render,
-    }
-    return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+def commit_content_hash(commit: Commit, *, parent_hashes: list[str], stems: list[tuple[str, str, str]]) -> str:
+    """The content hash of ``commit`` (its own columns) with these parents' hashes and (type, name, blob sha256)
+    stems: ``audio_vcs.hashing.commit_digest``, which ``audio_fsck`` recomputes from the stored rows."""
+    return commit_digest(
+        parents=parent_hashes,
+        stems=stems,
+        message=commit.message,
+        bpm=commit.bpm,
+        key_signature=commit.key_signature,
+        generation_params=commit.generation_params,
+        author=commit.author_key,
+        render=commit.render.sha256 if commit.render_id else None,
+        committed_at=commit.created_at,
+    )
 
 
 def _stem_key(stem_type: str, name: str) -> str:
@@ -250,30 +251,21 @@ def _write_commit(
     render: Blob | None = None,
 ) -> Commit:
     """Insert a commit with its parent links and stems (``stems``: type, name, blob, params)."""
-    commit_id = uuid.uuid4()
-    metadata = {
-        "message": message,
-        "bpm": bpm,
-        "key_signature": key_signature,
-        "generation_params": generation_params or {},
-        "author": str(author.pk) if author is not None else None,
-    }
     commit = Commit(
-        id=commit_id,
         project=project,
         author=author,
+        author_key=str(author.pk) if author is not None else "",
         message=message,
         bpm=bpm,
         key_signature=key_signature,
         generation_params=generation_params or {},
         render=render,
-        content_hash=content_hash(
-            commit_id=commit_id,
-            parent_hashes=[p.content_hash for p in parents],
-            stems=[(_stem_key(t, n), b.sha256) for t, n, b, _ in stems],
-            metadata=metadata,
-            render=render.sha256 if render else None,
-        ),
+        created_at=timezone.now(),
+    )
+    commit.content_hash = commit_content_hash(
+        commit,
+        parent_hashes=[p.content_hash for p in parents],
+        stems=[(t, n, b.sha256) for t, n, b, _ in stems],
     )
     commit.full_clean(exclude=["parents"])
     commit.save()
