@@ -7,6 +7,10 @@
 - ``audio_vcs.log10k.cte_ms``: median milliseconds of the CTE log of 10,000 commits.
 - ``audio_vcs.commit.dedupe_bytes``: new blob bytes stored by a second commit of the same five stems (in
   another project). Must be 0.
+- ``audio_vcs.commit.incremental_bytes``: request body bytes a client sends over the API for a commit that
+  changes 1 of 8 stems (``PUT blobs/{sha256}/`` of the new stem, then a JSON commit naming it by hash; the other
+  seven are inherited). Must be the one stem's size plus a small JSON body; ``...incremental_vs_full`` is that
+  over the bytes of the multipart commit of all eight stems the same change needed before.
 """
 
 from __future__ import annotations
@@ -108,6 +112,49 @@ def dedupe_bytes() -> int:
         return stored() - before
 
 
+def incremental_bytes() -> tuple[int, int, int]:
+    """(bytes sent for a commit changing 1 of 8 stems by reference, the new stem's size, the eight stems' size)."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from audio_vcs import services
+    from tests.audio_vcs.audio import tone
+    from tests.core.factories import UserFactory
+
+    owner = UserFactory(username="bench-audio-owner", password=None)
+    salt = time.time_ns() % 1000 / 1000
+    stems = {f"other:{n}": tone(100.0 + 40 * n + salt, seconds=2.0, rate=44_100, channels=2) for n in range(8)}
+    client = APIClient()
+    client.force_authenticate(owner)
+    sent = 0
+
+    def put(data: bytes) -> str:
+        nonlocal sent
+        sha = hashlib.sha256(data).hexdigest()
+        url = reverse("audio_vcs-api:blob-hash-detail", args=[sha])
+        if client.head(url).status_code != 200:
+            response = client.put(url, data, content_type="application/octet-stream")
+            assert response.status_code in (200, 201), response.content[:300]
+            sent += len(data)
+        return sha
+
+    def commit(project, changes: dict) -> None:
+        nonlocal sent
+        body = json.dumps({"message": "bench", "stems": changes})
+        url = reverse("audio_vcs-api:project-commits", args=[project.pk])
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 201, response.content[:300]
+        sent += len(body.encode())
+
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media, ALLOWED_HOSTS=["*"]):
+        project = services.project_create(owner=owner, name=f"bench-incremental-{uuid.uuid4().hex[:8]}")
+        commit(project, {key: put(data) for key, data in stems.items()})
+        sent = 0
+        new = tone(987.0 + salt, seconds=2.0, rate=44_100, channels=2)
+        commit(project, {"other:3": put(new)})
+        return sent, len(new), sum(len(data) for data in stems.values())
+
+
 def run(report, timed):
     from audio_vcs import services
 
@@ -123,3 +170,7 @@ def run(report, timed):
     report("audio_vcs.log10k.cte_ms", cte * 1000, "ms")
     report("audio_vcs.log10k.speedup_vs_walk", walk / cte, "x")
     report("audio_vcs.commit.dedupe_bytes", dedupe_bytes(), "bytes")
+    sent, one_stem, all_stems = incremental_bytes()
+    assert one_stem <= sent < one_stem + 1000, (sent, one_stem)
+    report("audio_vcs.commit.incremental_bytes", sent, "bytes")
+    report("audio_vcs.commit.incremental_vs_full", sent / all_stems, "x")
