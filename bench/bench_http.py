@@ -1,7 +1,8 @@
 """``api.http.*``: the API over real HTTP, served as in production, against pgbench running the same SQL.
 
 gunicorn serves the bench database on a free port as the README's production section runs it (``DEBUG=0``,
-``config.wsgi``, ``BENCH_HTTP_WORKERS`` workers of class ``BENCH_HTTP_WORKER_CLASS``, 2 sync by default),
+``config.wsgi``, ``BENCH_HTTP_WORKERS`` workers of class ``BENCH_HTTP_WORKER_CLASS`` with ``BENCH_HTTP_THREADS``
+threads: 2 gthread workers of 4 threads by default, the README's choice for a 2-core machine),
 behind what a proxy would add (``X-Forwarded-Proto: https``). Each request of ``bench/pages.py`` is driven for
 ``BENCH_HTTP_SECONDS`` (10) seconds over ``BENCH_HTTP_CONNECTIONS`` (4) connections by wrk when it is installed
 (``apt-get install wrk``), else by a Python client (threads over keep-alive connections, slower: it shares the
@@ -46,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", 10))
 CONNECTIONS = int(os.environ.get("BENCH_HTTP_CONNECTIONS", 4))
 WORKERS = os.environ.get("BENCH_HTTP_WORKERS", "2")
-WORKER_CLASS = os.environ.get("BENCH_HTTP_WORKER_CLASS", "sync")
+WORKER_CLASS = os.environ.get("BENCH_HTTP_WORKER_CLASS", "gthread")
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
