@@ -43,7 +43,7 @@ def seed(stdout) -> None:
         key_signature="Am",
         stems=stems(("drums", "", 55.0), ("bass", "", 110.0)),
     )
-    services.commit_create(
+    bridge = services.commit_create(
         project=night,
         author=bob,
         actor=bob,
@@ -104,7 +104,7 @@ def seed(stdout) -> None:
         },
     )
     services.approval_request(
-        approval=Approval(project=night, commit=merged, reviewer=alice, requested_by=bob), actor=bob
+        approval=Approval(project=night, commit=bridge, reviewer=alice, requested_by=bob), actor=bob
     )
     first = services.comment_create(
         comment=Comment(

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from audio_vcs.choices import ApprovalStatus
@@ -238,6 +238,13 @@ class Comment(SoftDeleteModel, BaseModel):
             errors["start_seconds"] = _("A time range needs audio: comment on a commit, stem or composition.")
         if (self.start_seconds is None) != (self.end_seconds is None):
             errors["end_seconds"] = _("Give both ends of the time range, or neither.")
+        elif self.end_seconds is not None and "end_seconds" not in errors and not errors.get("stem"):
+            length = self._audio_length()
+            if length is not None and self.end_seconds > length + 1e-3:
+                errors["end_seconds"] = _("The time range ends at %(end)s s, after the audio's end (%(length)s s).") % {
+                    "end": f"{self.end_seconds:g}",
+                    "length": f"{length:.3f}",
+                }
         if self.parent_id:
             parent = self.parent
             if (parent.project_id, parent.commit_id, parent.stem_id, parent.composition_id) != (
@@ -249,3 +256,14 @@ class Comment(SoftDeleteModel, BaseModel):
                 errors["parent"] = _("A reply is on the same thing as the comment it answers.")
         if errors:
             raise ValidationError(errors)
+
+    def _audio_length(self) -> float | None:
+        """How long the audio the comment is on lasts: the stem's blob, the longest stem of the commit, or the
+        composition's length when it has one (one query at most)."""
+        if self.stem_id:
+            return self.stem.blob.duration
+        if self.commit_id:
+            return Stem.objects.filter(commit_id=self.commit_id).aggregate(length=Max("blob__duration"))["length"]
+        if self.composition_id:
+            return self.composition.length_seconds
+        return None

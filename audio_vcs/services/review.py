@@ -14,6 +14,16 @@ from audio_vcs.services.history import require
 REVIEWER_CANNOT_APPROVE = "The reviewer must be a maintainer or owner of this project."
 ONLY_REVIEWER = "Only the reviewer decides on this request."
 ONLY_AUTHOR = "Only its author changes a comment."
+OWN_WORK = "Nobody reviews their own work: the reviewer is neither the requester nor the commit's author."
+
+
+def _own_work(approval: Approval, user) -> bool:
+    """Whether ``user`` put this item up for review or wrote the commit under review."""
+    if user is None:
+        return False
+    if approval.requested_by_id == user.pk:
+        return True
+    return bool(approval.commit_id and approval.commit.author_id == user.pk)
 
 
 @transaction.atomic
@@ -24,6 +34,8 @@ def approval_request(*, approval: Approval, actor) -> Approval:
     if not access.may(approval.reviewer, approval.project, "approve"):
         raise ValidationError({"reviewer": [REVIEWER_CANNOT_APPROVE]})
     approval.requested_by = approval.requested_by or actor
+    if _own_work(approval, approval.reviewer):
+        raise ValidationError({"reviewer": [OWN_WORK]})
     approval.full_clean()
     approval.save()
     return approval
@@ -36,6 +48,8 @@ def approval_decide(*, approval: Approval, actor, status: str, comment: str = ""
     if actor is not None and actor.pk != approval.reviewer_id and not actor.is_superuser:
         raise PermissionDenied(ONLY_REVIEWER)
     require(actor, approval.project, "approve")
+    if status == ApprovalStatus.APPROVED and _own_work(approval, actor):
+        raise PermissionDenied(OWN_WORK)
     approval.status = status
     if comment:
         approval.comment = comment
