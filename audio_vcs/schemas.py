@@ -48,6 +48,7 @@ MIDI_DATA = {
         },
         "time_signatures": {"type": "array", "maxItems": 10_000, "items": _METER},
         "key_signature": {"type": "string", "maxLength": 10},
+        "end_beat": _NUMBER,
         "tracks": {
             "type": "array",
             "maxItems": 128,

@@ -33,7 +33,9 @@ def midi_parse(data: bytes, *, name: str = "upload.mid") -> dict:
     tpb = midi.ticks_per_beat or DEFAULT_TPB
     tempo_map, meters, key = [], [], ""
     tracks = []
+    end_tick = 0
     for index, track in enumerate(midi.tracks):
+        end_tick = max(end_tick, sum(message.time for message in track))
         tick, open_notes, notes, programs = 0, {}, [], {}
         track_name, channels = track.name or "", set()
         for message in track:
@@ -88,6 +90,8 @@ def midi_parse(data: bytes, *, name: str = "upload.mid") -> dict:
         "key_signature": key,
         "tracks": tracks,
     }
+    if end_tick:
+        midi_data["end_beat"] = _beats(end_tick, tpb)  # the end of track, after the last note when the file says so
     return {"midi_data": midi_data, "length_seconds": length}
 
 
@@ -111,7 +115,8 @@ def midi_render(midi_data: dict) -> bytes:
             conductor.append((0, 0, mido.MetaMessage("key_signature", key=midi_data["key_signature"])))
         except (ValueError, KeyError):
             pass
-    midi.tracks.append(_track(conductor, name=""))
+    end = ticks(midi_data["end_beat"]) if midi_data.get("end_beat") else 0
+    midi.tracks.append(_track(conductor, name="", end_tick=end))
     for track in midi_data.get("tracks") or []:
         channel = int(track.get("channel", 0))
         events = [(0, 0, mido.Message("program_change", channel=channel, program=int(track.get("program", 0))))]
@@ -126,8 +131,9 @@ def midi_render(midi_data: dict) -> bytes:
     return out.getvalue()
 
 
-def _track(events: list[tuple[int, int, mido.Message]], *, name: str) -> mido.MidiTrack:
-    """A track from absolute-tick events (note-offs sort before note-ons at the same tick)."""
+def _track(events: list[tuple[int, int, mido.Message]], *, name: str, end_tick: int = 0) -> mido.MidiTrack:
+    """A track from absolute-tick events (note-offs sort before note-ons at the same tick), ending at ``end_tick``
+    when that is later than its last event (a file's end of track is part of its length)."""
     track = mido.MidiTrack()
     if name:
         track.append(mido.MetaMessage("track_name", name=name.encode("latin-1", "replace").decode("latin-1")))
@@ -135,5 +141,5 @@ def _track(events: list[tuple[int, int, mido.Message]], *, name: str) -> mido.Mi
     for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
         track.append(message.copy(time=tick - now))
         now = tick
-    track.append(mido.MetaMessage("end_of_track", time=0))
+    track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
     return track

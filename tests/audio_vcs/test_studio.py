@@ -173,3 +173,24 @@ def test_demo_data_is_made_once():
     assert list(Project.objects.get(name="Night Drive").tags.values_list("name", flat=True)) == ["v1.0"]
     demo.seed(out)
     assert "already present" in out.getvalue()
+
+
+def test_midi_round_trip_keeps_the_end_of_track_time():
+    """A file whose tracks end a while after their last note comes back just as long, with the same notes."""
+    midi = mido.MidiFile(type=1, ticks_per_beat=480)
+    midi.tracks.append(
+        mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(100)), mido.MetaMessage("end_of_track")])
+    )
+    notes = mido.MidiTrack([mido.Message("note_on", note=60, velocity=80, time=0)])
+    notes.append(mido.Message("note_off", note=60, velocity=0, time=480 * 36))
+    notes.append(mido.MetaMessage("end_of_track", time=int(480 * 2.5)))  # silence after the last note
+    midi.tracks.append(notes)
+    out = io.BytesIO()
+    midi.save(file=out)
+    parsed = services.midi_parse(out.getvalue())
+    assert parsed["length_seconds"] == pytest.approx(38.5 * 60 / 100)
+    rendered = services.midi_render(parsed["midi_data"])
+    again = services.midi_parse(rendered)
+    assert again["length_seconds"] == pytest.approx(parsed["length_seconds"])
+    assert mido.MidiFile(file=io.BytesIO(rendered)).length == pytest.approx(23.1)
+    assert [t["notes"] for t in again["midi_data"]["tracks"]] == [t["notes"] for t in parsed["midi_data"]["tracks"]]
