@@ -440,6 +440,7 @@ class NowPlayingAdmin(ScopedAdmin):
 @admin.register(MemberSettings)
 class MemberSettingsAdmin(ScopedAdmin):
     list_display = ["user", "time_zone", "updated_at"]
+    list_filter = ["time_zone"]
     search_fields = ["user__username", "time_zone"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]

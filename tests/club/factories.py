@@ -13,6 +13,7 @@ from club.models import (
     Follow,
     LinkedAccount,
     ListenEvent,
+    MemberSettings,
     Nomination,
     NowPlaying,
     Rating,
@@ -248,4 +249,14 @@ class NowPlayingFactory(DjangoModelFactory):
 
     class Meta:
         model = NowPlaying
+        skip_postgeneration_save = True
+
+
+class MemberSettingsFactory(DjangoModelFactory):
+    member = _member_of_default_club()
+    user = factory.SubFactory(UserFactory)
+    time_zone = "Europe/Paris"
+
+    class Meta:
+        model = MemberSettings
         skip_postgeneration_save = True
