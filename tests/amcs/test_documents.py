@@ -376,7 +376,7 @@ def test_a_database_constraint_of_an_import_answers_with_its_message(member_clie
     url = f"/api/amcs/lyrics/documents/import/?tenant={tenant.pk}&song={song.pk}"
     assert member_client.post(url, example("lyrics"), format="json").status_code == 201
     response = member_client.post(url, example("lyrics"), format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409  # a duplicate is a 409 with the rule's message (core.api.exceptions)
     assert "This song already has lyrics." in str(response.json())
 
 
