@@ -137,6 +137,7 @@ class BlobSerializer(serializers.ModelSerializer):
             "sample_rate",
             "channels",
             "frames",
+            "warning",
             "url",
             "download_url",
             "created_at",

@@ -309,6 +309,13 @@ class Blob(BaseModel):
     sample_rate = models.PositiveIntegerField(verbose_name=_("sample rate (Hz)"))
     channels = models.PositiveSmallIntegerField(verbose_name=_("channels"))
     frames = models.BigIntegerField(validators=[MinValueValidator(0)], verbose_name=_("frames"))
+    warning = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        verbose_name=_("warning"),
+        help_text=_("What is wrong with the file though it decodes (e.g. a WAV header promising more frames)."),
+    )
 
     objects = BlobQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ import io
 import os
 import re
 import uuid
+import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ NOT_AUDIO = "'{name}' is not an audio file that can be decoded ({reason})."
 TOO_BIG = "'{name}' is larger than {limit} MB."
 EMPTY_AUDIO = "'{name}' holds no audio frames."
 HASH_MISMATCH = "The body's SHA-256 is {actual}, not the {expected} named in the path."
+SHORT_WAV = "'{name}': its header promises {promised} frames but the file holds {frames} ({missing:.3f} s missing)."
 
 #: Where blob bytes wait (under a random name) until their row is committed.
 INCOMING_DIR = "audio_vcs/incoming"
@@ -153,6 +155,22 @@ def probe_file(handle, *, name: str, field: str = "stems") -> tuple[str, int, in
     return audio_format, sample_rate, channels, frames
 
 
+def header_warning(handle, *, name: str, audio_format: str, frames: int, sample_rate: int) -> str:
+    """A warning when a WAV file's header promises more frames than the file holds (a cut-off upload), else ""."""
+    if audio_format not in ("WAV", "WAVEX"):
+        return ""
+    try:
+        handle.seek(0)
+        with wave.open(handle, "rb") as reader:
+            promised = reader.getnframes()
+    except (wave.Error, EOFError, OSError, ValueError):
+        return ""
+    if promised <= frames:
+        return ""
+    missing = (promised - frames) / sample_rate
+    return SHORT_WAV.format(name=name, promised=promised, frames=frames, missing=missing)[:500]
+
+
 def probe(data: bytes, *, name: str, field: str = "stems") -> AudioInfo:
     """Describe audio held in memory (small files: the admin's form check); ``blob_store`` streams instead."""
     audio_format, sample_rate, channels, frames = probe_file(io.BytesIO(data), name=name, field=field)
@@ -249,6 +267,9 @@ def blob_store(
         if existing is None:
             with default_storage.open(temporary, "rb") as handle:
                 audio_format, sample_rate, channels, frames = probe_file(handle, name=name, field=field)
+                warning = header_warning(
+                    handle, name=name, audio_format=audio_format, frames=frames, sample_rate=sample_rate
+                )
             blob = Blob(
                 sha256=sha,
                 size=reader.size,
@@ -258,6 +279,7 @@ def blob_store(
                 sample_rate=sample_rate,
                 channels=channels,
                 frames=frames,
+                warning=warning,
             )
             blob.file.name = blob_path(sha, audio_format)
             blob.full_clean(validate_unique=False)

@@ -212,3 +212,13 @@ def test_blob_uploads_are_one_row_per_user_and_blob(project):
     services.blob_receive(body=io.BytesIO(data), sha256=sha, actor=user)
     services.blob_receive(body=io.BytesIO(data), sha256=sha, actor=user)
     assert BlobUpload.objects.filter(user=user).count() == 1
+
+
+def test_a_wav_whose_header_promises_more_frames_than_it_holds_is_stored_with_a_warning(owner_client):
+    whole = tone(300, seconds=1.0)
+    cut = whole[: len(whole) - 20_000]
+    response = put_blob(owner_client, cut)
+    assert response.status_code == 201, response.json()
+    warning = response.json()["warning"]
+    assert "header promises 22050 frames but the file holds 12050" in warning and "0.454 s missing" in warning
+    assert put_blob(owner_client, whole).json()["warning"] == ""
