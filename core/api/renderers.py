@@ -5,7 +5,7 @@ page in Python's encoder. :class:`JSONRenderer` asks orjson for the same documen
 encoder whenever orjson's bytes could differ or orjson refuses the data:
 
 - a float under 1e-4 (orjson writes ``1e-7`` and ``0.00001`` where Python writes ``1e-07`` and ``1e-05``; every
-  other finite float is written the same): its output then holds ``e-`` or ``0.0000``, and DRF renders it;
+  other finite float is written the same): a number token of that form in the output, and DRF renders it;
 - what orjson does not encode (integers past 64 bits, keys that are not strings, a lone surrogate, a type
   neither knows): DRF renders it, or raises exactly as before;
 - dates and times, decimals, lazy strings, sets and anything else orjson would encode its own way go through
@@ -18,13 +18,17 @@ One difference remains: a NaN or infinite float (which no request can store, see
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from rest_framework import renderers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.utils.encoders import JSONEncoder
 
-#: orjson's bytes may differ from Python's: a float under 1e-4 (and ``e-`` in text, which only costs the fallback)
-MAY_DIFFER = (b"e-", b"0.0000")
+#: a number token where orjson's bytes differ from Python's, a float under 1e-4 (``1e-7``, ``0.00001``): it follows
+#: ``[``, ``:`` or ``,`` in compact JSON (text that looks the same inside a string only costs the fallback; a UUID's
+#: ``...3e-4...`` does not match, a hex digit or ``-`` comes before it)
+MAY_DIFFER = re.compile(rb"[\[:,]-?(?:0\.0000|[0-9](?:\.[0-9]+)?e-)")
 LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
@@ -47,7 +51,7 @@ class JSONRenderer(renderers.JSONRenderer):
             out = orjson.dumps(data, default=self.encoder.default, option=OPTIONS)
         except TypeError:  # orjson.JSONEncodeError included: DRF's encoder renders it or raises its own error
             return super().render(data, accepted_media_type, renderer_context)
-        if any(marker in out for marker in MAY_DIFFER):
+        if MAY_DIFFER.search(b"[" + out):
             return super().render(data, accepted_media_type, renderer_context)
         if b"\xe2\x80" in out:
             for raw, escaped in LINE_SEPARATORS:

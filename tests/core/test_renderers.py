@@ -33,7 +33,7 @@ VALUES = [
     "plain",
     "é ☃ 😀",
     "\u2028 and \u2029",  # escaped by DRF for JavaScript
-    "\x00\x01\x1f\x7f\n\t\"\\/",
+    '\x00\x01\x1f\x7f\n\t"\\/',
     "e-mail 0.0000",
     datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
     datetime.datetime(2026, 1, 2, 3, 4, 5, 120000, tzinfo=datetime.UTC),
@@ -94,3 +94,10 @@ def test_negotiation_agrees_with_drf(accept, chosen):
     theirs = ContentNegotiation.__mro__[1]().select_renderer(request, choices)
     assert ours == theirs
     assert ours[1] == chosen
+
+
+def test_orjson_serves_pages_of_uuids_and_timestamps(monkeypatch):
+    """The fallback is for small floats only: a page of ids (whose text holds ``3e-4``) is orjson's."""
+    page = {"results": [{"id": "669b0a03-a8be-4706-820a-dbe4b76d78e0", "played_at": "2026-01-01T06:36:00Z"}] * 3}
+    monkeypatch.setattr(renderers.JSONRenderer, "render", lambda *args, **kwargs: pytest.fail("DRF rendered it"))
+    assert JSONRenderer().render(page).startswith(b'{"results":[{"id":"669b0a03-a8be')
