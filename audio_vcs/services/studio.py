@@ -308,10 +308,22 @@ def _export_bytes(job: ExportJob) -> tuple[bytes, str]:
     mix, rate = mixdown(commit, progress=lambda value: _set_progress(job, value))
     out = io.BytesIO()
     if fmt == ExportFormat.MP3:
+        target = mp3_rate(rate)  # LAME takes MPEG rates only: a 96 kHz stem failed the whole export
+        if target != rate:
+            mix, rate = soxr.resample(mix, rate, target).astype("float32"), target
         soundfile.write(out, mix, rate, format="MP3")
     else:
         soundfile.write(out, mix, rate, format=fmt.upper(), subtype="PCM_16")
     return out.getvalue(), f"{base}.{fmt}"
+
+
+#: The sample rates an MPEG layer III encoder takes (MPEG-1, 2 and 2.5).
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+
+
+def mp3_rate(rate: int) -> int:
+    """The MP3 rate a mix at ``rate`` is resampled to: the lowest one not below it, at most 48 kHz."""
+    return next((allowed for allowed in MP3_RATES if allowed >= rate), MP3_RATES[-1])
 
 
 def _slug(text: str) -> str:

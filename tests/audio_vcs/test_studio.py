@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import mido
 import pytest
+import soundfile
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import ProgrammingError, transaction
@@ -15,6 +16,7 @@ from audio_vcs import services, tasks
 from audio_vcs.choices import CollaboratorRole, ExportStatus, SessionStatus
 from audio_vcs.models import CompositionSession, ExportJob, Project
 from audio_vcs.schemas import schema_errors, timeline_problems
+from audio_vcs.services import studio
 from audio_vcs.validators import ref_name_problem
 from tests.audio_vcs.audio import midi_file
 from tests.audio_vcs.factories import (
@@ -149,6 +151,23 @@ def test_mp3_export_where_an_encoder_exists():
     commit = CommitFactory()
     job = services.export_job_create(project=commit.project, actor=None, export_format="mp3", commit=commit)
     assert services.export_job_run(job_id=job.pk).status == ExportStatus.COMPLETED
+
+
+def test_mp3_export_resamples_a_96_khz_mix_to_a_rate_the_encoder_takes():
+    if "mp3" not in services.available_formats():
+        pytest.skip("no MP3 encoder in this libsndfile (apt-get install libsndfile1 >= 1.1 with LAME)")
+    from tests.audio_vcs.audio import tone, upload
+
+    stems = [services.StemUpload(stem_type="drums", file=upload(tone(220, seconds=0.5, rate=96_000, channels=2)))]
+    commit = CommitFactory(stems=stems)
+    job = services.export_job_create(project=commit.project, actor=None, export_format="mp3", commit=commit)
+    done = services.export_job_run(job_id=job.pk)
+    assert done.status == ExportStatus.COMPLETED, done.error
+    with done.file.open("rb") as handle:
+        info = soundfile.info(io.BytesIO(handle.read()))
+    assert info.samplerate == 48_000 and info.duration == pytest.approx(0.5, abs=0.1)
+    rates = [studio.mp3_rate(r) for r in (8000, 44_100, 88_200, 96_000, 30_000)]
+    assert rates == [8000, 44_100, 48_000, 48_000, 32_000]
 
 
 def test_export_rejects_unknown_format_and_two_targets():
