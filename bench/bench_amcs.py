@@ -12,6 +12,14 @@ sharing their sources) written to a folder and imported with ``manage.py import_
 fresh tenant, one transaction per file; ``amcs.import.ratio_to_validate`` relates that time to
 checking the same documents against the tenant without writing (``services.sds_check``).
 ``amcs.compose.queries``: the queries one composed prompt costs, the same for both songs.
+
+``amcs.workflow.runs_per_s``: 200 songs (lyrics that pass the rubric, render engine none) started with
+``services.workflow_run_start`` and executed from PLAN to REVIEW by one procrastinate worker, which drains the
+queue; ``amcs.workflow.ratio_to_compose`` relates one run's time to composing one prompt alone (measured in the
+same run). ``amcs.workflow.queries_per_run``: the queries a worker spends on one run, the same for a 4-section
+and a 24-section song. ``amcs.workflow.replay_identical``: the share of those 200 runs whose replay hashes every
+node's output the same (must be 1.0). ``amcs.validate.lines_per_s``: lines scored per second by VALIDATE's rubric
+alone (``amcs.workflow.validate.score`` over 1,000 lines).
 """
 
 import json
@@ -85,6 +93,7 @@ def run(report, timed):
 
     run_import(report)
     run_compose(report, small, large)
+    run_workflow(report, timed)
 
 
 IMPORT_DOCUMENTS = 1000
@@ -144,3 +153,69 @@ def run_compose(report, small, large):
         counts.append(len(queries))
     assert counts[0] == counts[1], f"compose queries grow with the song: {counts}"
     report("amcs.compose.queries", counts[1], "queries")
+
+
+WORKFLOW_SONGS = 200
+
+
+def ensure_workflow_songs():
+    from amcs.models import Lyrics, Song
+    from tests.amcs.factories import PASSING_SECTIONS, SongFactory, StyleFactory
+    from tests.core.factories import TenantFactory, UserFactory
+
+    tenant = TenantFactory(slug=f"{SLUG}-workflow", name="Bench AMCS workflow")
+    owner = UserFactory(username="bench-amcs-workflow", password=None)
+    songs = list(Song.objects.filter(tenant=tenant, title__startswith="run ").order_by("title"))
+    style = songs[0].style if songs else StyleFactory(tenant=tenant, owner=owner)
+    for number in range(len(songs), WORKFLOW_SONGS):
+        songs.append(
+            SongFactory(tenant=tenant, owner=owner, style=style, title=f"run {number:03d}", global_seed=number)
+        )
+    Lyrics.objects.filter(song__in=songs).update(sections=PASSING_SECTIONS, section_order=["Verse", "Chorus"])
+    big = Song.objects.filter(tenant=tenant, title="run big").first()
+    if big is None:
+        big = SongFactory(tenant=tenant, owner=owner, style=style, title="run big")
+        Lyrics.objects.filter(song=big).update(sections=PASSING_SECTIONS * 6, section_order=["Verse", "Chorus"] * 12)
+    return songs, big
+
+
+def run_workflow(report, timed):
+    from procrastinate.contrib.django import app
+
+    from amcs import services
+    from amcs.models import WorkflowRun
+    from amcs.workflow import RunInput
+    from amcs.workflow.validate import score
+    from tests.amcs.factories import PASSING_SECTIONS
+
+    songs, big = ensure_workflow_songs()
+    counts = []
+    for song in (songs[0], big):
+        run = services.workflow_run_start(song=song, actor=None, defer=False)
+        with CaptureQueriesContext(connection) as queries:
+            assert services.workflow_run_execute(run_id=run.pk) == "completed"
+        counts.append(len(queries))
+    assert counts[0] == counts[1], f"a run's queries grow with the song: {counts}"
+    report("amcs.workflow.queries_per_run", counts[1], "queries")
+
+    start = time.perf_counter()
+    runs = [services.workflow_run_start(song=song, actor=None).pk for song in songs]  # queued at once (no atomic)
+    with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+        worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, concurrency=1)
+    seconds = time.perf_counter() - start
+    finished = WorkflowRun.objects.filter(pk__in=runs, status="completed").count()
+    assert finished == len(runs), f"{finished} of {len(runs)} runs completed"
+    report("amcs.workflow.runs_per_s", len(runs) / seconds, "runs/s")
+    compose_seconds = timed(lambda: services.song_compose(song=songs[0], owner=songs[0].owner), repeat=10)
+    report("amcs.workflow.ratio_to_compose", (seconds / len(runs)) / compose_seconds, "x")
+
+    identical = [
+        services.workflow_run_replay(run=run, actor=None)["identical"]
+        for run in WorkflowRun.objects.filter(pk__in=runs).select_related("song")
+    ]
+    report("amcs.workflow.replay_identical", sum(identical) / len(identical), "share")
+
+    lines = (PASSING_SECTIONS * 63)[:250]  # 1,000 lines
+    run_input = RunInput.from_frozen({"lyrics": {}}, {"blueprint": songs[0].blueprint.to_document()}, seed=0)
+    seconds = timed(lambda: score(lines, run_input), repeat=10)
+    report("amcs.validate.lines_per_s", sum(len(section["lines"]) for section in lines) / seconds, "lines/s")
