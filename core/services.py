@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
 T = TypeVar("T")
+#: what Python prints of an object it cannot describe (``<_io.BytesIO object at 0x7f...>``, ``<class 'X'>``)
+PYTHON_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>|<(?:class|function|module|built-in function) [^<>]*>")
 
 
 class Refused(PermissionDenied):
@@ -126,3 +129,17 @@ def full_clean_except_unique(instance: models.Model, *, exclude=None) -> None:
                 errors = error.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
+
+
+def without_reprs(text: str) -> str:
+    """``text`` with Python reprs put in words: ``Error opening <_io.BytesIO object at 0x7f...>`` reads
+    ``Error opening the file``, ``<class 'int'>`` reads ``a value``."""
+    return PYTHON_REPR.sub(lambda match: "the file" if " at 0x" in match.group() else "a value", text)
+
+
+def public_error_text(error: BaseException, limit: int = 2000) -> str:
+    """What an exception says, fit for a user to read (a failed job's error text): its first line without Python
+    reprs, or its class's name in words if it says nothing."""
+    lines = str(error).strip().splitlines()
+    text = without_reprs(lines[0]) if lines else ""
+    return (text or re.sub(r"(?<!^)(?=[A-Z])", " ", type(error).__name__).capitalize())[:limit]

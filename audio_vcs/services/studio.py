@@ -22,6 +22,7 @@ from audio_vcs.models import Commit, Composition, CompositionSession, ExportJob,
 from audio_vcs.services.audio import EXTENSIONS, read_upload
 from audio_vcs.services.history import branch_get, require
 from audio_vcs.services.midi import PERCUSSION_CHANNEL, midi_parse, midi_render
+from core.services import public_error_text
 
 UNKNOWN_FORMAT = "'{value}' is not an export format here (available: {available})."
 FORMAT_UNAVAILABLE = "No {format} encoder is available on this server."
@@ -280,7 +281,7 @@ def export_job_run(*, job_id) -> ExportJob | None:
     except Exception as error:  # noqa: BLE001 - any failure is the job's outcome, recorded for the user
         job.refresh_from_db()
         job.status = ExportStatus.FAILED
-        job.error = f"{type(error).__name__}: {error}"[:2000]
+        job.error = public_error_text(error)  # what went wrong, in words: never a Python repr or class name
         job.save(update_fields=["status", "error", "updated_at"])
         return job
     job.refresh_from_db()

@@ -11,7 +11,8 @@ Every JSON body under ``/api/`` (DRF's default parser, ``/api/auth/token/`` incl
   surrogate (``\\ud800``, which cannot be encoded as UTF-8) in any key or string.
 
 A body that breaks one of them is a 400 naming the JSON path of the offending value; the value itself
-is never echoed. Form and multipart bodies get the NUL check on their fields and file names.
+is never echoed. Form and multipart bodies get the NUL check on their fields and file names; an empty uploaded
+file is a 400 naming its field and file.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
 
+from core.services import without_reprs
+
 #: a NUL character or a UTF-16 surrogate left alone (a valid pair decodes to one astral character)
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 #: the JSON escapes that can produce such a character (raw control characters are invalid JSON already)
@@ -35,6 +38,7 @@ ERROR_NOT_FINITE = "Numbers must be finite (no NaN, Infinity or values beyond 1.
 ERROR_NUL = "Text must not contain the null character (\\u0000)."
 ERROR_SURROGATE = "Text must not contain lone UTF-16 surrogates (such as \\ud800)."
 ERROR_TOO_LARGE = "The body is too large: at most {limit} bytes."
+ERROR_EMPTY_FILE = "{field}: the file '{name}' is empty (0 bytes)."
 
 
 def max_json_bytes() -> int:
@@ -84,8 +88,9 @@ def text_problem(value: str) -> str | None:
 
 
 def safe_text(value: str) -> str:
-    """``value`` with NUL characters and lone surrogates replaced, so that it can be echoed in an error."""
-    return BAD_TEXT.sub("\ufffd", value)
+    """``value`` with NUL characters and lone surrogates replaced and no Python repr (``core.services.without_reprs``),
+    so that it can be echoed in an error."""
+    return without_reprs(BAD_TEXT.sub("\ufffd", value))
 
 
 def _finite_float(text: str) -> float:
@@ -194,6 +199,9 @@ class MultiPartParser(parsers.MultiPartParser):
         result = super().parse(stream, media_type, parser_context)
         _check_form(result.data)
         _check_form(result.files)
+        for key, upload in result.files.items():  # no upload of this platform may be empty: say which one was
+            if upload.size == 0:
+                raise exceptions.ParseError(ERROR_EMPTY_FILE.format(field=safe_text(key), name=safe_text(upload.name)))
         return result
 
 

@@ -5,7 +5,8 @@ touching this file), generates requests for each operation and sends them in-pro
 project, as a superuser with a real token, against the test database. Each request runs inside a
 savepoint that is rolled back afterwards, so a request can neither end the run (deleting the token in
 use) nor leave state for the next one. Checks: no server error, the response matches its documented
-schema, its content type and its status code are documented.
+schema, its content type and its status code are documented, and a 4xx message carries no Python repr, class or
+traceback.
 
 Examples are derandomised (the same requests on every run). ``make test`` runs it with 3 examples per
 operation; ``FUZZ_EXAMPLES=<n>`` asks for more (``FUZZ_EXAMPLES=20 .venv/bin/python -m pytest
@@ -36,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from core.api.schema import FUZZ_EXCLUDE
+from core.testing import PYTHON_TEXT
 from tests.core.factories import UserFactory
 
 #: examples per operation; ``FUZZ_EXAMPLES=0`` skips the module
@@ -115,6 +117,8 @@ def test_operation_answers_as_documented(db, case, fuzz_token, in_process_reques
         response = case.call(headers={"Authorization": f"Token {fuzz_token}"})  # ends nothing but itself
         transaction.savepoint_rollback(request)  # (the counters keep what the request tried to write)
         case.validate_response(response, checks=CHECKS)
+        if 400 <= response.status_code < 500:  # a refusal speaks to a user: no Python repr, class or traceback
+            assert not PYTHON_TEXT.search(response.text), f"{case.method} {case.formatted_path}: {response.text[:300]}"
         if case.method.upper() in {"GET", "HEAD", "OPTIONS"}:  # a GET never writes
             assert rows_written() == before, f"{case.method} {case.formatted_path} wrote rows"
     finally:
