@@ -64,6 +64,7 @@ def privacy_queries(chapters: int, scenes_per_chapter: int) -> tuple[int, int]:
 
 
 def run(report, timed):
+    run_interview(report, timed)
     small, _ = privacy_queries(chapters=3, scenes_per_chapter=2)
     large, build = privacy_queries(chapters=60, scenes_per_chapter=10)
     report("storyteller.book.privacy_check_queries", large, "queries")
@@ -95,3 +96,120 @@ def run(report, timed):
     report("storyteller.book.pdf_pages", pages, "pages")
     report("storyteller.book.markdown_s", markdown_s, "s")
     report("storyteller.book.markdown_ratio_to_plain", markdown_s / plain_s, "x")
+
+
+# the interview and the write path ----------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def interview_figures(size: int, timed=None) -> dict:
+    """``next_prompt`` on a process of ``size`` linear nodes (three prompts each, tiers 1 to 3) and ``size``
+    unlocked sections, the session at the first node with the first half of the nodes answered, so the walk
+    passes ``size / 2`` nodes: its queries, and with ``timed`` its median time and a primary-key read's."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from storyteller import models as m
+    from storyteller.services import interview
+    from tests.storyteller import factories as f
+
+    figures = {}
+    try:
+        with transaction.atomic():
+            teller = f.StorytellerFactory()
+            f.StorytellerBoundaryFactory(storyteller=teller, maximum_tier_comfortable=2)
+            version = f.ProcessVersionFactory()
+            nodes = [f.ProcessNodeFactory(process_version=version, order_index=index) for index in range(size)]
+            for before, after in zip(nodes, nodes[1:], strict=False):
+                f.ProcessFlowEdgeFactory(
+                    process_version=version, from_node=before, to_node=after, condition_type="always"
+                )
+            prompts = {
+                node.pk: [f.ProcessPromptFactory(process_node=node, sensitivity_tier=1 + i % 3) for i in range(3)]
+                for node in nodes
+            }
+            for index in range(size):
+                section = f.ProcessSectionFactory(process_version=version, order_index=index)
+                m.SectionPrompt.objects.create(section=section, process_prompt=prompts[nodes[-1].pk][0])
+                m.StorytellerSectionStatus.objects.create(
+                    storyteller=teller, process_section=section, status="unlocked", unlocked_by="manual"
+                )
+            session = f.StorytellerSessionFactory(
+                storyteller=teller, process_version=version, current_process_node=nodes[0], status="in_progress"
+            )
+            for node in nodes[: size // 2]:
+                answered = {prompt.prompt_key: "answered" for prompt in prompts[node.pk]}
+                f.SessionProgressFactory(
+                    session=session, process_node=node, status="in_progress", node_data={"answered": answered}
+                )
+            with CaptureQueriesContext(connection) as queries:
+                served = interview.next_prompt(session=session)
+            assert served["prompt"] is not None and served["node"]["id"] == str(nodes[size // 2].pk)
+            figures["queries"] = len(queries)
+            if timed is not None:
+                figures["s"] = timed(lambda: interview.next_prompt(session=session), repeat=20, warmup=2)
+                figures["pk_read_s"] = timed(
+                    lambda: m.StorytellerSession.objects.get(pk=session.pk), repeat=50, warmup=5
+                )
+            raise _Rollback
+    except _Rollback:
+        pass
+    return figures
+
+
+def write_queries() -> tuple[int, int]:
+    """Queries to write a life event with two timespans and a location: through ``services.life_event_save``
+    (the rules run once per row), and as the services wrote before (``full_clean()`` then a ``save()`` that
+    ran every rule again)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from storyteller import models as m
+    from storyteller import services
+    from tests.storyteller import factories as f
+
+    spans = [{"start_year": 1970, "end_year": 1975}, {"start_year": 1980}]
+    places = [{"location_name": "Lisbon"}]
+    counts = []
+    try:
+        with transaction.atomic():
+            teller = f.StorytellerFactory()
+            user = teller.user
+            m.LifeEvent.objects.filter(storyteller=teller).exists()  # warm the content types, permissions
+            with CaptureQueriesContext(connection) as queries:
+                services.life_event_save(
+                    life_event=m.LifeEvent(storyteller=teller, event_name="Moving"),
+                    timespans=spans,
+                    locations=places,
+                    actor=user,
+                )
+            counts.append(len(queries))
+            with CaptureQueriesContext(connection) as queries, transaction.atomic():
+                event = m.LifeEvent(storyteller=teller, event_name="Moving again")
+                rows = [event]
+                rows += [m.LifeEventTimespan(life_event=event, **span) for span in spans]
+                rows += [m.LifeEventLocation(life_event=event, **place) for place in places]
+                for row in rows:
+                    row.full_clean()
+                    row.save()
+                services.event_record(storyteller=teller, event_type="life_event_added", actor=user, subject="x")
+            counts.append(len(queries))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return counts[0], counts[1]
+
+
+def run_interview(report, timed) -> None:
+    small = interview_figures(6)
+    large = interview_figures(120, timed=timed)
+    report("storyteller.interview.next_prompt_ms", large["s"] * 1000, "ms")
+    report("storyteller.interview.next_prompt_ratio_to_pk_read", large["s"] / large["pk_read_s"], "x")
+    report("storyteller.interview.next_prompt_queries", large["queries"], "queries")
+    report("storyteller.interview.next_prompt_queries_small", small["queries"], "queries")
+    once, twice = write_queries()
+    report("storyteller.write.queries_per_life_event", once, "queries")
+    report("storyteller.write.queries_per_life_event_two_pass", twice, "queries")

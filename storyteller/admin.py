@@ -156,6 +156,7 @@ ADMINS = {
     m.Event: admin_for(
         m.Event,
         list_display=["event_type", "subject", "from_status", "to_status", "occurred_at"],
+        has_add_permission=lambda self, request, obj=None: False,
         has_change_permission=lambda self, request, obj=None: False,
         has_delete_permission=lambda self, request, obj=None: False,
     ),

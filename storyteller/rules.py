@@ -38,6 +38,8 @@ SCOPE_MISMATCH = "This section needs the scope %(scope)s; the storyteller's scop
 PROFILE_MISMATCH = "This section needs the profile flags %(flags)s."
 UNLOCKED_BY_REQUIRED = "Say what unlocked the section (unlocked_by)."
 MIXED_STORYTELLERS = "%(field)s belongs to another storyteller."
+MIXED_STORIES = "%(field)s belongs to another story."
+MIXED_CHAPTERS = "%(field)s belongs to another chapter."
 OPEN_EDIT_STATUSES = ("pending", "in_review")
 CONSENT_REQUIRED = (
     "The storyteller has not given consent to story capture (consent_given): nothing may be captured yet."
@@ -60,6 +62,24 @@ class Machine:
     moves: dict[str, tuple[str, ...]]
     stamps: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+
+    def allowed(self, current: str) -> tuple[str, ...]:
+        return self.moves.get(current, ())
+
+
+#: the text statuses of a story's chapters, sections and scenes: forward one step, or back one to rework
+WRITING_MOVES = {
+    "planned": ("outlined",),
+    "outlined": ("drafted", "planned"),
+    "drafted": ("revised", "outlined"),
+    "revised": ("polished", "drafted"),
+    "polished": ("revised",),
+}
+
+
+def writing_machine(statuses: tuple[str, ...]) -> Machine:
+    moves = {old: tuple(new for new in WRITING_MOVES[old] if new in statuses) for old in statuses}
+    return Machine("status", initial=statuses, moves=moves)
 
 
 MACHINES: dict[str, Machine] = {
@@ -154,6 +174,83 @@ MACHINES: dict[str, Machine] = {
             "complete": ("revising",),
         },
     ),
+    "storyteller.ArchetypeAnalysis": Machine(
+        "refinement_status",
+        initial=("exploring", "narrowing", "resolved"),
+        moves={"exploring": ("narrowing", "resolved"), "narrowing": ("exploring", "resolved"), "resolved": ()},
+    ),
+    "storyteller.UserFeedback": Machine(
+        "resolution_status",
+        initial=("", "pending"),
+        moves={
+            "": ("pending", "acknowledged", "resolved", "cannot_resolve", "wont_fix"),
+            "pending": ("acknowledged", "resolved", "cannot_resolve", "wont_fix"),
+            "acknowledged": ("resolved", "cannot_resolve", "wont_fix"),
+            "resolved": (),
+            "cannot_resolve": ("acknowledged",),
+            "wont_fix": ("acknowledged",),
+        },
+        stamps={"resolved": "resolved_at"},
+    ),
+    "storyteller.AgentInstance": Machine(
+        "status",
+        initial=("active",),
+        moves={"active": ("paused", "completed", "failed"), "paused": ("active", "completed", "failed")},
+        stamps={"active": "started_at", "paused": "paused_at", "completed": "completed_at", "failed": "failed_at"},
+        reasons={"failed": "failure_reason"},
+    ),
+    "storyteller.BookExportDelivery": Machine(
+        "delivery_status",
+        initial=("", "pending"),
+        moves={
+            "": ("pending", "sent", "failed"),
+            "pending": ("sent", "failed"),
+            "sent": ("delivered", "failed"),
+            "delivered": (),
+            "failed": (),
+        },
+        stamps={"delivered": "delivered_at"},
+        reasons={"failed": "failure_reason"},
+    ),
+    "storyteller.SessionProgress": Machine(
+        "status",
+        initial=("pending", "in_progress"),
+        moves={
+            "pending": ("in_progress", "skipped"),
+            "in_progress": ("completed", "skipped"),
+            "completed": (),
+            "skipped": ("in_progress",),
+        },
+        stamps={"in_progress": "started_at", "completed": "completed_at"},
+    ),
+    "storyteller.SessionSectionStatus": Machine(
+        "status",
+        initial=("locked", "unlocked"),
+        moves={"locked": ("unlocked",), "unlocked": ("in_progress",), "in_progress": ("completed",), "completed": ()},
+        stamps={"unlocked": "unlocked_at", "in_progress": "started_at", "completed": "completed_at"},
+    ),
+    "storyteller.StoryChapter": writing_machine(("planned", "outlined", "drafted", "revised", "polished")),
+    "storyteller.ChapterSection": writing_machine(("outlined", "drafted", "revised", "polished")),
+    "storyteller.StoryScene": writing_machine(("outlined", "drafted", "revised", "polished")),
+}
+
+#: the event a move of each machine writes (a database trigger writes it, on every path: see storyteller.machines)
+MACHINE_EVENTS = {
+    "storyteller.StorytellerSectionStatus": "section_status_changed",
+    "storyteller.Requirement": "requirement_status_changed",
+    "storyteller.EditRequirement": "edit_requirement_status_changed",
+    "storyteller.StorytellerSession": "session_status_changed",
+    "storyteller.BookExport": "book_export_status_changed",
+    "storyteller.Story": "story_status_changed",
+    "storyteller.ArchetypeAnalysis": "refinement_status_changed",
+    "storyteller.UserFeedback": "feedback_status_changed",
+    "storyteller.AgentInstance": "agent_instance_status_changed",
+    "storyteller.BookExportDelivery": "delivery_status_changed",
+    "storyteller.SessionProgress": "session_progress_status_changed",
+    "storyteller.SessionSectionStatus": "session_section_status_changed",
+    "storyteller.StoryChapter": "chapter_status_changed",
+    "storyteller.ChapterSection": "chapter_section_status_changed",
+    "storyteller.StoryScene": "scene_status_changed",
 }
 
 #: models whose rows are provisional until approved: (approved flag, provisional flag, approval time)
@@ -170,6 +267,35 @@ LIFE_EVENT_USES = ("storyteller.SessionLifeEvent", "storyteller.CollectionLifeEv
 
 def machine_for(obj) -> Machine | None:
     return MACHINES.get(obj._meta.label)
+
+
+def gate_problems(obj, target: str) -> list[str]:
+    """Why the gates refuse moving ``obj`` to ``target`` now (empty: they allow it)."""
+    label = obj._meta.label
+    if label == "storyteller.Story":
+        if obj.status == "planning" and target == "drafting" and not composition_allowed(obj.storyteller_id):
+            return [COMPOSITION_GATE]
+        if target == "complete":
+            return [message for error in export_gate_problems(obj) for message in error.messages]
+    if label == "storyteller.StorytellerSectionStatus" and target == "unlocked" and obj.status != "skipped":
+        return unlock_problems(obj.storyteller_id, obj.process_section)
+    return []
+
+
+def next_statuses(obj) -> dict:
+    """The statuses ``obj`` may move to next by its machine, those a gate blocks now (with why), and the
+    reason column each move needs."""
+    machine = machine_for(obj)
+    current = getattr(obj, machine.field)
+    allowed, blocked = [], {}
+    for target in machine.allowed(current):
+        problems = gate_problems(obj, target)
+        if problems:
+            blocked[target] = problems
+        else:
+            allowed.append(target)
+    reasons = {target: machine.reasons[target] for target in machine.allowed(current) if target in machine.reasons}
+    return {"field": machine.field, "current": current, "allowed": allowed, "blocked": blocked, "reasons": reasons}
 
 
 def remember(obj) -> None:
@@ -251,6 +377,7 @@ def check(obj, *, on_save: bool = False) -> None:
     if label == "storyteller.SessionInteraction" and obj._state.adding:
         check_interaction_boundaries(obj)
     check_same_storyteller(obj)
+    check_same_story(obj)
 
 
 # the gates -------------------------------------------------------------------------------------
@@ -721,3 +848,41 @@ def story_publication(story) -> Publication:
         for name in hidden:
             publication.replacements.setdefault(name, shown)
     return publication
+
+
+#: rows that name two rows of a story (its chapters, sections, characters, themes): all of one story
+SAME_STORY = {
+    "storyteller.StoryCollection": ("story", "chapter"),
+    "storyteller.StoryCharacter": ("story", "first_appearance_chapter"),
+    "storyteller.CharacterRelationship": ("story", "character_a", "character_b"),
+    "storyteller.CharacterAppearance": ("character", "chapter", "section"),
+    "storyteller.ChapterTheme": ("chapter", "theme"),
+    "storyteller.StoryScene": ("story", "chapter", "section"),
+    "storyteller.StoryDraft": ("story", "chapter"),
+    "storyteller.EditRequirement": ("story", "chapter", "section", "character", "theme"),
+}
+
+
+def _story_id(related):
+    label = related._meta.label
+    if label == "storyteller.Story":
+        return related.pk
+    if label == "storyteller.ChapterSection":
+        return related.chapter.story_id
+    return related.story_id
+
+
+def check_same_story(obj) -> None:
+    """The chapter, section, character or theme a row names belongs to the row's story; a section named
+    with a chapter belongs to that chapter."""
+    names = SAME_STORY.get(obj._meta.label)
+    if not names:
+        return
+    present = [name for name in names if getattr(obj, obj._meta.get_field(name).attname) is not None]
+    if len(present) >= 2:
+        first = _story_id(getattr(obj, present[0]))
+        for name in present[1:]:
+            if _story_id(getattr(obj, name)) != first:
+                raise ValidationError({name: ValidationError(MIXED_STORIES, code="mixed", params={"field": name})})
+    if "chapter" in present and "section" in present and obj.section.chapter_id != obj.chapter_id:
+        raise ValidationError({"section": ValidationError(MIXED_CHAPTERS, code="mixed", params={"field": "section"})})

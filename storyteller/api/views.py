@@ -12,17 +12,19 @@ Writes go through ``storyteller.services.row_save`` (rules, status machines, the
 
 from __future__ import annotations
 
+from django.db import models
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.pagination import CursorPagination
+from core.api.pagination import CursorPagination, PageNumberPagination
 from core.api.permissions import ScopedRolePermission
+from core.api.schema import paginated
 from core.api.views import UUID_PATTERN, BaseModelViewSet, ValuesListMixin
 from storyteller import models as m
-from storyteller import services
+from storyteller import rules, services
 from storyteller.api.serializers import SERIALIZERS, LifeEventSerializer
 from storyteller.filtersets import FILTERSETS
 from storyteller.services import interview
@@ -61,6 +63,34 @@ class OwnedViewSet(StorytellerViewSetMixin, BaseModelViewSet):
 class StorytellerViewSet(OwnedViewSet):
     def creation_values(self, data: dict) -> dict:
         return {**data, "user": self.request.user}
+
+    @extend_schema(responses={200: LifeEventSerializer(many=True)})
+    @paginated(PageNumberPagination)
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """The storyteller's life events in time order: by their earliest timespan (year, month, day), those
+        without a timespan last, then by ``display_order``; a page of them, each with its timespans."""
+        storyteller = self.get_object()
+        events = (
+            m.LifeEvent.objects.visible_to(request.user)
+            .filter(storyteller=storyteller)
+            .prefetch_related("timespans", "locations")
+            .annotate(
+                start_year=models.Min("timespans__start_year"),
+                start_month=models.Min("timespans__start_month"),
+                start_day=models.Min("timespans__start_day"),
+            )
+            .order_by(
+                models.F("start_year").asc(nulls_last=True),
+                models.F("start_month").asc(nulls_first=True),
+                models.F("start_day").asc(nulls_first=True),
+                models.F("display_order").asc(nulls_last=True),
+                "id",
+            )
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(LifeEventSerializer(page, many=True).data)
 
     @extend_schema(responses={200: SERIALIZERS[m.StorytellerProgress]})
     @action(detail=True, methods=["get"])
@@ -271,12 +301,12 @@ class ProcessVersionViewSet(ProcessViewSet):
 
 class EventViewSet(
     ValuesListMixin,
-    mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The append-only event log of the user's storytellers: list, read and add (never change)."""
+    """The event log of the user's storytellers, written by the services and the database (status moves,
+    approvals, consent, reveals): read only, never added, changed or removed by a client."""
 
     lookup_value_regex = UUID_PATTERN
     permission_classes = [permissions.IsAuthenticated, ScopedRolePermission]
@@ -286,8 +316,59 @@ class EventViewSet(
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.event_record(actor=self.request.user, **serializer.validated_data)
+
+class TransitionsSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    current = serializers.CharField()
+    allowed = serializers.ListField(child=serializers.CharField())
+    blocked = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    reasons = serializers.DictField(child=serializers.CharField())
+
+
+class TransitionsMixin:
+    """``GET .../{id}/transitions/``: the statuses the row's machine (``rules.MACHINES``) allows next."""
+
+    @extend_schema(responses={200: TransitionsSerializer})
+    @action(detail=True, methods=["get"])
+    def transitions(self, request, pk=None):
+        """The statuses this row may move to next; ``blocked`` lists the moves a gate refuses now, and why."""
+        return Response(rules.next_statuses(self.get_object()))
+
+
+class ApproveMixin:
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve this provisional row (it stops being provisional); the approval is logged."""
+        obj = services.approve(obj=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(obj).data)
+
+
+class ArchetypeAnalysisViewSet(OwnedViewSet):
+    """Archetype analyses stay hidden from their storyteller until revealed (``POST .../reveal/``)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "reveal" or self.request.user.is_superuser:
+            return queryset
+        return queryset.filter(revealed_to_user=True)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """Show this analysis to the storyteller: stamps ``revealed_at`` and logs it."""
+        analysis = services.archetype_reveal(analysis=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(analysis).data)
+
+
+class LifeEventTraumaViewSet(OwnedViewSet):
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        """Record the storyteller's explicit consent to explore this traumatic life event; logged."""
+        trauma = self.get_object()
+        trauma = services.trauma_consent_record(life_event=trauma.life_event, actor=request.user)
+        return Response(self.get_serializer(trauma).data)
 
 
 BASES = {
@@ -295,6 +376,8 @@ BASES = {
     m.LifeEvent: LifeEventViewSet,
     m.StorytellerSession: StorytellerSessionViewSet,
     m.SessionInteraction: SessionInteractionViewSet,
+    m.ArchetypeAnalysis: ArchetypeAnalysisViewSet,
+    m.LifeEventTrauma: LifeEventTraumaViewSet,
     m.ProcessVersion: ProcessVersionViewSet,
     m.Event: EventViewSet,
     m.BookExport: ExportRecordViewSet,
@@ -315,7 +398,12 @@ def viewset_for(model) -> type[viewsets.GenericViewSet]:
     }
     if model is m.LifeEvent:
         attrs["queryset"] = model._default_manager.prefetch_related("timespans", "locations")
-    return type(f"{model.__name__}ViewSet", (base,), attrs)
+    extra = []
+    if model._meta.label in rules.MACHINES:
+        extra.append(TransitionsMixin)
+    if model._meta.label in rules.APPROVALS:
+        extra.append(ApproveMixin)
+    return type(f"{model.__name__}ViewSet", (*extra, base), attrs)
 
 
 def url_prefix(model) -> str:

@@ -229,3 +229,8 @@ STORYTELLER_MODELS = [
     BookExportDelivery,
     Event,
 ]
+
+# the status machines of storyteller.rules in the database: moves checked and logged on every path
+from storyteller.models.machines import register_machines  # noqa: E402
+
+register_machines(globals())

@@ -17,7 +17,9 @@ Two kinds of data live in this app:
 Row rules that need the database (status machines, the composition gate, trauma consent, section
 unlocking) live in ``storyteller.rules``; ``clean()`` and ``save()`` both call them, so the API (through
 ``full_clean``), the admin's forms and inlines, services, commands and plain ``save()`` calls all meet
-them (bulk ``update()`` does not: the database checks and the event trigger are what hold there).
+them, once per write: ``services.row_save`` validates with ``full_clean()`` and its ``save()`` skips the
+second pass. Bulk ``update()`` does not meet them: the database checks and the status machines' triggers
+(``storyteller.models.machines``) are what hold there.
 """
 
 from __future__ import annotations
@@ -80,8 +82,10 @@ class RowRulesMixin(models.Model):
     def save(self, *args, **kwargs):
         from storyteller import rules
 
-        rules.normalise(self)
-        rules.check(self, on_save=True)
+        # ``services.row_save`` has just run every rule through ``full_clean()``: not a second pass
+        if not self.__dict__.pop("_rules_checked", False):
+            rules.normalise(self)
+            rules.check(self, on_save=True)
         super().save(*args, **kwargs)
         rules.remember(self)
 

@@ -1883,6 +1883,25 @@ class Event(StorytellerOwnedModel):
     from_status = models.CharField(max_length=50, blank=True, default="", verbose_name=_("from status"))
     to_status = models.CharField(max_length=50, blank=True, default="", verbose_name=_("to status"))
     payload = models.JSONField(default=dict, blank=True, verbose_name=_("payload"))
+    workflow_type = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        verbose_name=_("workflow type"),
+        help_text=_('The workflow that wrote it: a status machine ("storyteller_session"), "approval", "consent".'),
+    )
+    data = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("data"),
+        help_text=_("What changed: the row (model, id), the field and any values of the change."),
+    )
+    task_context = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("task context"),
+        help_text=_("Where the change came from (the service or action), as the service set it."),
+    )
     occurred_at = models.DateTimeField(default=timezone.now, verbose_name=_("occurred at"))
 
     class Meta:

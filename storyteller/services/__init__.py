@@ -5,6 +5,7 @@ process activation) and ``books`` (book exports). The first is re-exported here.
 from storyteller.services.storytellers import (
     PROMPT_ABOVE_TIER,
     approve,
+    archetype_reveal,
     comfortable_tier,
     event_record,
     life_event_save,
@@ -22,6 +23,7 @@ from storyteller.services.storytellers import (
 __all__ = [
     "PROMPT_ABOVE_TIER",
     "approve",
+    "archetype_reveal",
     "comfortable_tier",
     "event_record",
     "life_event_save",

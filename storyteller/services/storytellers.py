@@ -7,18 +7,22 @@ rules themselves are in ``storyteller.rules`` and run from ``full_clean()``.
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.models import may_write_into
 from storyteller import rules
 from storyteller.models import (
+    ArchetypeAnalysis,
     Event,
     LifeEvent,
     LifeEventBoundary,
     LifeEventLocation,
     LifeEventTimespan,
+    LifeEventTrauma,
     ProcessPrompt,
     ProcessSection,
     ProcessVersion,
@@ -28,18 +32,10 @@ from storyteller.models import (
     StorytellerSectionStatus,
     StorytellerSession,
 )
+from storyteller.models.machines import ACTOR_SETTING, CONTEXT_SETTING
 
 NOT_YOUR_STORYTELLER = "You may write only the rows of your own storytellers."
 PROMPT_ABOVE_TIER = "This prompt (tier %(tier)d) is above what the storyteller is comfortable with (tier %(limit)d)."
-
-EVENT_TYPES = {
-    "storyteller.StorytellerSectionStatus": "section_status_changed",
-    "storyteller.Requirement": "requirement_status_changed",
-    "storyteller.EditRequirement": "edit_requirement_status_changed",
-    "storyteller.StorytellerSession": "session_status_changed",
-    "storyteller.BookExport": "book_export_status_changed",
-    "storyteller.Story": "story_status_changed",
-}
 
 
 def storyteller_of(obj: models.Model) -> Storyteller:
@@ -51,40 +47,62 @@ def storyteller_of(obj: models.Model) -> Storyteller:
     return related
 
 
-def event_record(*, storyteller: Storyteller, event_type: str, actor=None, subject: str = "", **fields) -> Event:
-    """Append one row to the storyteller's event log."""
-    event = Event(storyteller=storyteller, event_type=event_type, actor=actor, subject=subject[:200], **fields)
+def event_record(
+    *,
+    storyteller: Storyteller,
+    event_type: str,
+    actor=None,
+    subject: str = "",
+    workflow_type: str = "",
+    data: dict | None = None,
+    task_context: dict | None = None,
+    **fields,
+) -> Event:
+    """Append one row to the storyteller's event log (services only: no client writes one)."""
+    event = Event(
+        storyteller=storyteller,
+        event_type=event_type,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        subject=subject[:200],
+        workflow_type=workflow_type,
+        data=data or {},
+        task_context=task_context or {},
+        **fields,
+    )
     event.full_clean()
     event.save()
     return event
 
 
 @transaction.atomic
-def row_save(*, obj: models.Model, actor=None) -> models.Model:
-    """Validate and save any storyteller row; a status move is logged in the storyteller's events. A signed-in
-    ``actor`` writes only where core's rule lets them (their own storytellers; superusers anywhere)."""
+def row_save(*, obj: models.Model, actor=None, task_context: dict | None = None) -> models.Model:
+    """Validate and save any storyteller row; a status move is logged in the storyteller's events (by the
+    database, on every path, with ``actor`` and ``task_context``). A signed-in ``actor`` writes only where
+    core's rule lets them (their own storytellers; superusers anywhere)."""
     if getattr(actor, "is_authenticated", False) and not may_write_into(actor, obj):
         raise PermissionDenied(NOT_YOUR_STORYTELLER)
     machine = rules.machine_for(obj)
-    before = getattr(obj, "_loaded_status", None) if machine else None
     obj.full_clean()
+    obj._rules_checked = True  # save() need not run them again
+    moving = machine is not None and getattr(obj, machine.field) != getattr(obj, "_loaded_status", None)
+    if moving and not obj._state.adding:
+        acting(actor, task_context or {"service": "row_save"})
     obj.save()
-    if machine is not None and getattr(obj, machine.field) != before:
-        storyteller = storyteller_of(obj)
-        event_record(
-            storyteller=storyteller,
-            event_type=EVENT_TYPES[obj._meta.label],
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            subject=f"{obj._meta.verbose_name} {obj.pk}",
-            from_status=before or "",
-            to_status=getattr(obj, machine.field),
-            session=obj if isinstance(obj, StorytellerSession) else None,
-            story=getattr(obj, "story", None) if obj._meta.label != "storyteller.Story" else obj,
-        )
     return obj
 
 
-def transition(*, obj: models.Model, to: str, actor=None, **fields) -> models.Model:
+def acting(actor, task_context: dict) -> None:
+    """Tell the database who moves a status in this transaction and from where: the trigger that writes the
+    move into the event log (``storyteller.models.machines``) reads both."""
+    actor_id = str(actor.pk) if getattr(actor, "is_authenticated", False) else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+            [ACTOR_SETTING, actor_id, CONTEXT_SETTING, json.dumps(task_context, default=str)],
+        )
+
+
+def transition(*, obj: models.Model, to: str, actor=None, task_context: dict | None = None, **fields) -> models.Model:
     """Move a row of a status machine (``rules.MACHINES``) to ``to``, with the reason columns it needs."""
     machine = rules.machine_for(obj)
     if machine is None:
@@ -92,7 +110,7 @@ def transition(*, obj: models.Model, to: str, actor=None, **fields) -> models.Mo
     setattr(obj, machine.field, to)
     for key, value in fields.items():
         setattr(obj, key, value)
-    return row_save(obj=obj, actor=actor)
+    return row_save(obj=obj, actor=actor, task_context=task_context or {"service": "transition", "to": to})
 
 
 @transaction.atomic
@@ -105,33 +123,70 @@ def process_version_activate(*, version: ProcessVersion) -> ProcessVersion:
     return version
 
 
+def _row_data(obj: models.Model, **extra) -> dict:
+    return {"model": obj._meta.label, "id": str(obj.pk), **extra}
+
+
 @transaction.atomic
 def approve(*, obj: models.Model, actor=None) -> models.Model:
-    """Approve a provisional row (artifact, collection, synthesis): it stops being provisional."""
+    """Approve a provisional row (artifact, collection, synthesis): it stops being provisional. Approving an
+    approved row changes nothing and writes no second event."""
     approved, _, _ = rules.APPROVALS[obj._meta.label]
+    obj = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+    if getattr(obj, approved):
+        return obj
     setattr(obj, approved, True)
     row_save(obj=obj, actor=actor)
     event_record(
         storyteller=storyteller_of(obj),
         event_type="approved",
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor,
         subject=f"{obj._meta.verbose_name} {obj.pk}",
+        workflow_type="approval",
+        data=_row_data(obj, field=approved),
+        task_context={"service": "approve"},
     )
     return obj
 
 
 @transaction.atomic
+def archetype_reveal(*, analysis: ArchetypeAnalysis, actor=None) -> ArchetypeAnalysis:
+    """Show an archetype analysis to its storyteller (hidden until asked): stamps ``revealed_at`` once."""
+    analysis = ArchetypeAnalysis.objects.select_for_update().get(pk=analysis.pk)
+    if analysis.revealed_to_user:
+        return analysis
+    analysis.revealed_to_user = True
+    analysis.revealed_at = timezone.now()
+    row_save(obj=analysis, actor=actor)
+    event_record(
+        storyteller=analysis.storyteller,
+        event_type="revealed",
+        actor=actor,
+        subject=f"{analysis._meta.verbose_name} {analysis.pk}",
+        workflow_type="archetype_reveal",
+        data=_row_data(analysis, dominant_archetype=analysis.dominant_archetype),
+        task_context={"service": "archetype_reveal"},
+    )
+    return analysis
+
+
+@transaction.atomic
 def trauma_consent_record(*, life_event: LifeEvent, actor=None):
     """Record the storyteller's explicit consent to explore a traumatic life event."""
-    trauma = life_event.trauma
+    trauma = LifeEventTrauma.objects.select_for_update().get(life_event=life_event)
+    if trauma.consent_given:
+        return trauma
     trauma.consent_given = True
     trauma.consent_date = timezone.now()
     row_save(obj=trauma, actor=actor)
     event_record(
         storyteller=life_event.storyteller,
         event_type="consent_recorded",
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor,
         subject=life_event.event_name,
+        workflow_type="consent",
+        data=_row_data(trauma, field="consent_given", life_event=str(life_event.pk)),
+        task_context={"service": "trauma_consent_record"},
     )
     return trauma
 
@@ -215,7 +270,10 @@ def life_event_save(
         event_record(
             storyteller=life_event.storyteller,
             event_type="life_event_added",
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=actor,
             subject=life_event.event_name,
+            workflow_type="life_event",
+            data=_row_data(life_event),
+            task_context={"service": "life_event_save"},
         )
     return life_event

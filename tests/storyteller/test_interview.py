@@ -369,3 +369,26 @@ def test_next_prompt_costs_the_same_queries_whatever_the_process_size(teller):
         assert served["prompt"] is not None
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_timeline_orders_life_events_by_their_timespans(client, teller):
+    late = f.LifeEventFactory(storyteller=teller, event_name="Late")
+    f.LifeEventTimespanFactory(life_event=late, start_year=1990)
+    early = f.LifeEventFactory(storyteller=teller, event_name="Early")
+    f.LifeEventTimespanFactory(life_event=early, start_year=1960, start_month=5)
+    f.LifeEventTimespanFactory(life_event=early, start_year=2000)
+    f.LifeEventFactory(storyteller=teller, event_name="Undated")
+    f.LifeEventFactory(event_name="Someone else's")
+    route = reverse("storyteller-api:storyteller-timeline", args=[teller.pk])
+    response = client.get(route)
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [row["event_name"] for row in rows] == ["Early", "Late", "Undated"]
+    assert len(rows[0]["timespans"]) == 2
+    with CaptureQueriesContext(connection) as few:
+        client.get(route)
+    for number in range(5):
+        f.LifeEventTimespanFactory(life_event=f.LifeEventFactory(storyteller=teller), start_year=1900 + number)
+    with CaptureQueriesContext(connection) as many:
+        client.get(route)
+    assert len(many) == len(few)
