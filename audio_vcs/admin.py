@@ -391,6 +391,7 @@ class ExportJobAdmin(ScopedAdmin):
         "checksum",
         "expires_at",
         "error",
+        "attempts",
         "download",
         "created_at",
         "updated_at",

@@ -21,7 +21,7 @@ SESSION_TRANSITIONS = {
 }
 EXPORT_TRANSITIONS = {
     ExportStatus.QUEUED: {ExportStatus.RUNNING, ExportStatus.FAILED},
-    ExportStatus.RUNNING: {ExportStatus.COMPLETED, ExportStatus.FAILED},
+    ExportStatus.RUNNING: {ExportStatus.COMPLETED, ExportStatus.FAILED, ExportStatus.QUEUED},  # queued: retried
     ExportStatus.COMPLETED: set(),
     ExportStatus.FAILED: set(),
 }
@@ -47,3 +47,7 @@ MIX_SAMPLE_RATE = 44_100
 #: Files and unreferenced blobs younger than this are left alone by the garbage collection (an upload waiting
 #: for its commit, a staged file whose transaction is still open).
 GC_GRACE_HOURS = 24
+#: An export job whose worker wrote no progress for this long is taken as stopped: queued again, at most
+#: ``EXPORT_MAX_ATTEMPTS`` runs in all, then failed with the reason (``services.exports_sweep_stalled``).
+EXPORT_HEARTBEAT_TIMEOUT_MINUTES = 15
+EXPORT_MAX_ATTEMPTS = 3

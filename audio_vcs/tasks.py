@@ -28,3 +28,10 @@ def collect_garbage(timestamp: int | None = None) -> int:
 
     report = garbage_collect()
     return len(report.stray_files) + len(report.blobs)
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="audio-vcs-sweep-exports")
+@app.task(name="audio_vcs.sweep_stalled_exports", queueing_lock="audio_vcs.sweep_stalled_exports")
+def sweep_stalled_exports(timestamp: int | None = None) -> int:
+    """Queue again (or fail, after the last attempt) export jobs whose worker stopped. Idempotent."""
+    return services.exports_sweep_stalled()

@@ -507,11 +507,12 @@ class ExportJobSerializer(ValidatedModelSerializer):
             "checksum",
             "expires_at",
             "error",
+            "attempts",
             "download_url",
             "requested_by",
             *TIMES,
         ]
-        read_only_fields = ["status", "progress", "file_size", "checksum", "expires_at", "error"]
+        read_only_fields = ["status", "progress", "file_size", "checksum", "expires_at", "error", "attempts"]
 
     def validate(self, attrs):
         return attrs  # the service checks the whole job (target, format, role) before it is written

@@ -477,6 +477,11 @@ class ExportJob(StatusMachineMixin, BaseModel):
     checksum = models.CharField(max_length=64, blank=True, default="", verbose_name=_("SHA-256"))
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("expires at"))
     error = models.TextField(blank=True, default="", verbose_name=_("error"))
+    attempts = models.PositiveSmallIntegerField(
+        default=0,
+        verbose_name=_("attempts"),
+        help_text=_("How many times a worker started this job (a stopped worker's job is queued again)."),
+    )
 
     access_path = "project"
     objects = ProjectScopedQuerySet.as_manager()

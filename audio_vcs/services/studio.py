@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audio_vcs.choices import ExportFormat, ExportStatus, SessionStatus, TrackType
-from audio_vcs.constants import EXPORT_TTL_HOURS
+from audio_vcs.constants import EXPORT_HEARTBEAT_TIMEOUT_MINUTES, EXPORT_MAX_ATTEMPTS, EXPORT_TTL_HOURS
 from audio_vcs.models import Commit, Composition, CompositionSession, ExportJob, Project, Track
 from audio_vcs.services.audio import EXTENSIONS, read_upload
 from audio_vcs.services.history import branch_get, require
@@ -275,7 +275,8 @@ def export_job_run(*, job_id) -> ExportJob | None:
             return job
         job.status = ExportStatus.RUNNING
         job.progress = 0.05
-        job.save(update_fields=["status", "progress", "updated_at"])
+        job.attempts += 1
+        job.save(update_fields=["status", "progress", "attempts", "updated_at"])
     try:
         data, filename = _export_bytes(job)
     except Exception as error:  # noqa: BLE001 - any failure is the job's outcome, recorded for the user
@@ -330,6 +331,38 @@ def mp3_rate(rate: int) -> int:
 def _slug(text: str) -> str:
     cleaned = "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
     return "-".join(part for part in cleaned.split("-") if part)[:60] or "export"
+
+
+STALLED_RETRY = "The worker stopped (attempt {attempt} of {limit}); queued again."
+STALLED_FAILED = "The worker stopped {attempt} times without finishing; giving up."
+
+
+def exports_sweep_stalled(*, now=None) -> int:
+    """Export jobs whose worker stopped: a running job with no progress written (its heartbeat, ``updated_at``)
+    for ``EXPORT_HEARTBEAT_TIMEOUT_MINUTES`` is queued again while it has had fewer than ``EXPORT_MAX_ATTEMPTS``
+    runs, else failed with the reason. Returns how many jobs it moved. Idempotent; rows a live worker holds are
+    skipped."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=EXPORT_HEARTBEAT_TIMEOUT_MINUTES)
+    moved = 0
+    with transaction.atomic():
+        stalled = ExportJob.objects.select_for_update(skip_locked=True).filter(
+            status=ExportStatus.RUNNING, updated_at__lt=cutoff
+        )
+        for job in stalled:
+            if job.attempts < EXPORT_MAX_ATTEMPTS:
+                job.status, job.progress = ExportStatus.QUEUED, 0.0
+                job.error = STALLED_RETRY.format(attempt=job.attempts, limit=EXPORT_MAX_ATTEMPTS)
+                job.save(update_fields=["status", "progress", "error", "updated_at"])
+                from audio_vcs.tasks import run_export_job
+
+                transaction.on_commit(lambda pk=str(job.pk): run_export_job.defer(job_id=pk))
+            else:
+                job.status = ExportStatus.FAILED
+                job.error = STALLED_FAILED.format(attempt=job.attempts)
+                job.save(update_fields=["status", "error", "updated_at"])
+            moved += 1
+    return moved
 
 
 def exports_purge_expired(*, now=None) -> int:

@@ -213,3 +213,32 @@ def test_midi_round_trip_keeps_the_end_of_track_time():
     assert again["length_seconds"] == pytest.approx(parsed["length_seconds"])
     assert mido.MidiFile(file=io.BytesIO(rendered)).length == pytest.approx(23.1)
     assert [t["notes"] for t in again["midi_data"]["tracks"]] == [t["notes"] for t in parsed["midi_data"]["tracks"]]
+
+
+def test_an_export_whose_worker_stopped_is_retried_at_most_n_times_then_failed_with_the_reason(
+    django_capture_on_commit_callbacks,
+):
+    from audio_vcs.constants import EXPORT_MAX_ATTEMPTS
+
+    commit = CommitFactory()
+    job = services.export_job_create(project=commit.project, actor=None, export_format="wav", commit=commit)
+    later = timezone.now() + timedelta(hours=1)
+    for attempt in range(1, EXPORT_MAX_ATTEMPTS + 1):
+        # a worker takes the job and dies: running, no progress written since
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, attempts=attempt)
+        assert services.exports_sweep_stalled(now=timezone.now()) == 0  # its heartbeat is fresh
+        with django_capture_on_commit_callbacks() as queued:
+            assert services.exports_sweep_stalled(now=later) == 1
+        job.refresh_from_db()
+        if attempt < EXPORT_MAX_ATTEMPTS:
+            assert job.status == ExportStatus.QUEUED and f"attempt {attempt} of" in job.error
+            assert len(queued) == 1
+            ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUED)
+    assert job.status == ExportStatus.FAILED and "stopped 3 times" in job.error
+    assert services.export_job_run(job_id=job.pk).status == ExportStatus.FAILED  # only a queued job runs
+
+
+def test_each_run_of_an_export_counts_an_attempt():
+    commit = CommitFactory()
+    job = services.export_job_create(project=commit.project, actor=None, export_format="wav", commit=commit)
+    assert services.export_job_run(job_id=job.pk).attempts == 1
