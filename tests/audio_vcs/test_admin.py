@@ -102,7 +102,7 @@ def test_staff_adding_a_project_in_another_users_name_get_a_form_error_on_the_ow
     field of the page, as the API's 403 does, not as a bare 403 page; nothing is saved."""
     from django.contrib.auth.models import Permission
 
-    from audio_vcs.services.history import NOT_YOUR_PROJECT
+    from core.field_rules import NOT_YOU  # core's acting-person rule answers before the service's
 
     staff = UserFactory(staff=True)
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label="audio_vcs"))
@@ -112,7 +112,7 @@ def test_staff_adding_a_project_in_another_users_name_get_a_form_error_on_the_ow
     data.update({"name": "Not mine", "owner": str(UserFactory().pk), "genre": "ambient"})
     response = client.post(url, data)
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors == {"owner": [NOT_YOUR_PROJECT]}
+    assert response.context["adminform"].form.errors == {"owner": [NOT_YOU]}
     assert not Project.objects.filter(name="Not mine").exists()
     data["owner"] = str(staff.pk)
     assert client.post(url, data).status_code == 302
@@ -190,13 +190,13 @@ def test_star_added_in_admin_is_in_the_adders_own_name(client):
     """As in the API, one stars a project for oneself (``star_add``): the admin refuses another user's name on the
     user field, where it used to store any collaborator's star for anyone."""
     from audio_vcs.models import Star
-    from audio_vcs.services.history import NOT_YOUR_STAR
+    from core.field_rules import NOT_YOU  # core's acting-person rule answers before the service's
 
     staff, project = staff_in_project(client, CollaboratorRole.CONTRIBUTOR)
     url = reverse("admin:audio_vcs_star_add")
     response = client.post(url, {"project": str(project.pk), "user": str(UserFactory().pk)})
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors == {"user": [NOT_YOUR_STAR]}
+    assert response.context["adminform"].form.errors == {"user": [NOT_YOU]}
     assert not Star.objects.exists()
     assert client.post(url, {"project": str(project.pk), "user": str(staff.pk)}).status_code == 302
     assert Star.objects.get().user == staff
