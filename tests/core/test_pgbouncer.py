@@ -132,7 +132,8 @@ def pgbouncer(transactional_db):
                 break
             except psycopg.OperationalError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    log = open(os.path.join(workdir, "pgbouncer.log")).read() if user else ""
+                    logfile = os.path.join(workdir, "pgbouncer.log")
+                    log = open(logfile).read() if os.path.exists(logfile) else ""
                     pytest.fail(f"pgbouncer did not start: {process.stderr.read() if process.stderr else ''}{log}")
                 time.sleep(0.1)
         yield port
