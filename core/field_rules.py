@@ -203,6 +203,21 @@ def stored_name_errors(name: str, *, must_exist: bool = True) -> list[str]:
     return []
 
 
+def store_upload(model: type[models.Model], field: str, upload) -> str:
+    """Store ``upload`` through ``default_storage`` for ``model.field`` and return its stored name (the API's
+    ``<field>_upload``: how a client gives the platform a file that a stored-file field then names)."""
+    import uuid
+
+    from django.core.files.storage import default_storage
+    from django.utils.text import get_valid_filename
+
+    try:
+        base = get_valid_filename(os.path.basename(upload.name or ""))[-100:]
+    except SuspiciousFileOperation:  # nothing usable left of the client's name
+        base = "file"
+    return default_storage.save(f"{model._meta.app_label}/{model._meta.model_name}/{uuid.uuid4().hex}/{base}", upload)
+
+
 def file_fields(model: type[models.Model]) -> list[str]:
     """The fields of ``model`` that name a file: its ``FileField`` columns and the declared stored-file fields."""
     names = [field.name for field in model._meta.concrete_fields if isinstance(field, models.FileField)]

@@ -40,7 +40,7 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         """The model's fields, with every writable relation that names the acting person (``owner``, ``author``,
         ``user``...; ``core.field_rules.acting_fields``) made read-only: the server sets it to the requester on
         create (``validate``) and no request body changes it."""
-        from core.field_rules import acting_fields
+        from core.field_rules import STORED_FILES, acting_fields
 
         fields = super().get_fields()
         acting = set(acting_fields(self.Meta.model))
@@ -53,13 +53,29 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
                 read_only=True, **({"source": source} if source != name else {})
             )
             self.acting_from_request.append(source)
+        self.upload_fields = []
+        for model, name in STORED_FILES:
+            if model is self.Meta.model and name in fields and not fields[name].read_only:
+                fields[name].required = False  # or sent as an upload
+                fields[f"{name}_upload"] = serializers.FileField(
+                    write_only=True,
+                    required=False,
+                    help_text=f"A file to store (multipart); {name} becomes its stored name.",
+                )
+                self.upload_fields.append(name)
         return fields
 
     def validate(self, attrs: dict) -> dict:
+        from core.field_rules import store_upload
+
         request = self.context.get("request")
         if self.instance is None and request is not None:
             for source in getattr(self, "acting_from_request", []):
                 attrs[source] = request.user
+        for name in getattr(self, "upload_fields", []):
+            upload = attrs.pop(f"{name}_upload", None)
+            if upload is not None:
+                attrs[name] = store_upload(self.Meta.model, name, upload)
         attrs = super().validate(attrs)
         model = self.Meta.model
         many_to_many = {field.name for field in model._meta.many_to_many}

@@ -443,3 +443,31 @@ def test_fields_that_name_files_refuse_paths_the_platform_did_not_store(model, n
 def test_every_file_field_is_covered():
     labels = {f"{model._meta.label}.{name}" for model, name in file_places()}
     assert {"storyteller.LifeEventMedia.file_url", "catalog.Sample.audio_file", "audio_vcs.Blob.file"} <= labels
+
+
+@pytest.mark.django_db
+def test_the_api_stores_an_upload_and_the_field_names_it(tmp_path, settings):
+    """A stored-file field is written by uploading the file (``<field>_upload``, multipart): the server stores it
+    through the storage API and the field holds the stored name; a path the platform did not store is a 400."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from storyteller.models import LifeEventMedia
+    from tests.storyteller.factories import LifeEventFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    event = LifeEventFactory()
+    client = APIClient()
+    client.force_authenticate(event.storyteller.user)
+    url = reverse("storyteller-api:lifeeventmedia-list")
+    upload = SimpleUploadedFile("../../kitchen photo.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    response = client.post(url, {"life_event": str(event.pk), "file_url_upload": upload}, format="multipart")
+    assert response.status_code == 201, response.json()
+    media = LifeEventMedia.objects.get(pk=response.json()["id"])
+    assert media.file_url.startswith("storyteller/lifeeventmedia/") and media.file_url.endswith("kitchen_photo.png")
+    assert default_storage.open(media.file_url).read() == b"\x89PNG\r\n\x1a\n"
+    response = client.post(url, {"life_event": str(event.pk), "file_url": "file:///etc/passwd"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file_url"
+    response = client.post(url, {"life_event": str(event.pk)}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file_url"
