@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "core.choices.MembershipRole",
         "CollaboratorRoleEnum": "audio_vcs.choices.CollaboratorRole",
         "SampleCategoryEnum": "catalog.choices.SampleCategory",
+        "WorkflowRunStatusEnum": "amcs.choices.WorkflowRunStatus",
+        "WorkflowNodeEnum": "amcs.choices.WorkflowNode",
         **storyteller_enum_names(),
     },
 }

@@ -309,15 +309,24 @@ def acting_errors(instance: models.Model, user, *, changed) -> dict[str, list[st
     return errors
 
 
-def ensure_on_behalf_permissions(**kwargs) -> None:
+def ensure_on_behalf_permissions(*, apps=None, using="default", **kwargs) -> None:
     """Create the ``enter_for_others_<model>`` permission of every model declared with :func:`on_behalf`
-    (connected to ``post_migrate``; no migration declares them)."""
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-
+    (connected to ``post_migrate``; no migration declares them). Like Django's own permissions, through the
+    migrated state: after ``migrate contenttypes zero`` (or before auth is migrated) there is nothing to do."""
+    try:
+        content_types = apps.get_model("contenttypes", "ContentType")
+        permissions = apps.get_model("auth", "Permission")
+    except (AttributeError, LookupError):
+        return
     for model, _field in ON_BEHALF:
-        content_type = ContentType.objects.get_for_model(model)
-        Permission.objects.get_or_create(
+        try:
+            apps.get_model(model._meta.label)
+        except LookupError:
+            continue
+        content_type, _ = content_types.objects.using(using).get_or_create(
+            app_label=model._meta.app_label, model=model._meta.model_name
+        )
+        permissions.objects.using(using).get_or_create(
             content_type=content_type,
             codename=on_behalf_codename(model),
             defaults={"name": f"Can enter {model._meta.verbose_name} for others"},

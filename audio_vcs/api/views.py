@@ -8,7 +8,7 @@ import io
 from django.db.models import Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -337,6 +337,7 @@ class BlobViewSet(ScopedMixin, BaseReadOnlyModelViewSet):
         return FileResponse(blob.file.open("rb"), as_attachment=True, filename=filename, content_type=blob.media_type)
 
 
+@extend_schema_view(retrieve=extend_schema(operation_id="audio_vcs_blobs_by_hash_retrieve"))
 class BlobByHashViewSet(ScopedMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Blobs by their SHA-256: ``GET``/``HEAD`` say whether the server holds one you may read (404 otherwise,
     the same for a blob that exists but is not yours to read); ``PUT`` with the file's raw bytes as the body

@@ -254,8 +254,13 @@ class PromoteSerializer(serializers.Serializer):
         return attrs
 
 
+class PromotedSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="What the answer became (the request's kind).")
+    row = serializers.DictField(help_text="The row made, as its own endpoint shows it.")
+
+
 class SessionInteractionViewSet(OwnedViewSet):
-    @extend_schema(request=PromoteSerializer, responses={201: serializers.DictField()})
+    @extend_schema(request=PromoteSerializer, responses={201: PromotedSerializer})
     @action(detail=True, methods=["post"])
     def promote(self, request, pk=None):
         """Make a life event (or a detail, participant or location of one) from this answer, linked back to it."""

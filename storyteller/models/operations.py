@@ -1912,7 +1912,7 @@ class Event(StorytellerOwnedModel):
         indexes = [
             models.Index(fields=["storyteller", "-occurred_at"], name="st_event_storyteller_idx"),
             models.Index(fields=["-occurred_at", "-id"], name="st_event_order_idx"),
-            trigram_index("st_event_41196_q", "subject", "from_status", "to_status"),
+            trigram_index("st_event_41196_q", "subject", "from_status", "to_status", "workflow_type"),
         ]
         verbose_name = _("event")
         verbose_name_plural = _("events")

@@ -40,7 +40,7 @@ def test_a_plain_view_that_fails_after_writing_leaves_nothing_behind(client):
     _, key = AuthToken.objects.create(user=user)
     listen = {"listened_at": 1_735_689_600, "track_metadata": {"artist_name": "Half", "track_name": "Stored"}}
     failing = mock.Mock(on_commit=mock.Mock(side_effect=RuntimeError("after the listens were stored")))
-    with mock.patch("club.listenbrainz.views.transaction", failing):
+    with mock.patch("club.services.listens.transaction", failing):  # the submission service the view calls
         response = client.post(
             "/1/submit-listens",
             {"listen_type": "single", "payload": [listen]},

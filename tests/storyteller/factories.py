@@ -340,6 +340,7 @@ class ArchetypeAnalysisFactory(DjangoModelFactory):
     storyteller = factory.SubFactory(StorytellerFactory)
     analysis_number = factory.Sequence(lambda n: n + 1)
     refinement_status = "exploring"
+    revealed_to_user = True  # shown to its storyteller; tests of the hidden state say revealed_to_user=False
     candidate_archetypes = factory.LazyFunction(
         lambda: [{"archetype": "relationship_to_loss", "confidence": 0.5, "status": "active"}]
     )

@@ -123,7 +123,7 @@ def test_approve_reveal_and_consent_write_their_event_once():
     assert events.count() == 1
     assert (events[0].workflow_type, events[0].actor, events[0].data["id"]) == ("approval", owner, str(artifact.pk))
 
-    analysis = f.ArchetypeAnalysisFactory(storyteller=artifact.session.storyteller)
+    analysis = f.ArchetypeAnalysisFactory(storyteller=artifact.session.storyteller, revealed_to_user=False)
     detail = reverse("storyteller-api:archetypeanalysis-detail", args=[analysis.pk])
     listing = reverse("storyteller-api:archetypeanalysis-list")
     assert client.get(detail).status_code == 404  # hidden from its storyteller until revealed
