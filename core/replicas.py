@@ -4,7 +4,7 @@ Only active when ``DATABASE_REPLICA_URLS`` names one or more replicas (``config/
 :class:`ReplicaRouter` and :class:`ReplicaMiddleware`); with none, nothing here runs and every query goes to
 ``default``, the primary.
 
-Which queries may read from a replica: those of a GET, HEAD or OPTIONS request outside the admin, by a user who
+Which queries may read from a replica: those of a GET, HEAD or OPTIONS request under ``/api/``, by a user who
 has not written in the last ``REPLICA_READ_YOUR_WRITES_SECONDS``, outside any transaction. Everything else reads
 from the primary: a write request (before and after its write), the admin, management commands and tasks (no
 request: the default route is the primary), any read inside a transaction, and the models that decide who is
@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 #: models whose reads always go to the primary: who is asking must never be answered from the past
 PRIMARY_ONLY_APPS = frozenset({"knox", "sessions", "auth", "contenttypes", "admin"})
 PRIMARY_ONLY_MODELS = frozenset({"core.user"})
-ADMIN_PREFIX = "/admin/"
+#: the requests whose reads may go to a replica: the REST API, whose token check also checks the write marker
+#: (the admin, the ListenBrainz API under /1/ with its own token check, and pages read from the primary)
+REPLICA_PREFIX = "/api/"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 PIN_SQL = """
@@ -177,7 +179,7 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        reads_only = request.method in SAFE_METHODS and not request.path.startswith(ADMIN_PREFIX)
+        reads_only = request.method in SAFE_METHODS and request.path.startswith(REPLICA_PREFIX)
         route = Route(pinned=not reads_only)
         token = _route.set(route)
         try:
